@@ -1,0 +1,73 @@
+/**
+ * Sign-in for the management API: login, logout, and the public facts a login screen needs.
+ */
+import { Elysia, t } from "elysia";
+import type { AppContext } from "../context.ts";
+import { adminAuth, SESSION_COOKIE, sessionCookie } from "../security/session.ts";
+import { managementError } from "./errors.ts";
+
+export type LoginOutcome =
+  | { ok: true }
+  | { ok: false; status: 401 | 429; message: string; retryAfter?: number };
+
+/** Shared by the API and the dashboard's login form: throttled password check. */
+export async function attemptLogin(
+  context: AppContext,
+  address: string,
+  password: string,
+): Promise<LoginOutcome> {
+  const wait = context.loginThrottle.retryAfter(address);
+  if (wait > 0) {
+    return {
+      ok: false,
+      status: 429,
+      message: `Too many failed sign-ins; try again in ${wait} s`,
+      retryAfter: wait,
+    };
+  }
+  if (!(await context.password.verify(password))) {
+    context.loginThrottle.fail(address);
+    return { ok: false, status: 401, message: "Invalid password" };
+  }
+  context.loginThrottle.succeed(address);
+  return { ok: true };
+}
+
+export function clientAddress(
+  server: { requestIP(request: Request): { address: string } | null } | null,
+  request: Request,
+) {
+  return server?.requestIP(request)?.address ?? "unknown";
+}
+
+export function authRoutes(context: AppContext) {
+  return new Elysia()
+    .use(adminAuth(context))
+    .post(
+      "/api/auth/login",
+      async ({ body, cookie, request, server, set, sessionJwt, status }) => {
+        const outcome = await attemptLogin(context, clientAddress(server, request), body.password);
+        if (!outcome.ok) {
+          if (outcome.retryAfter) set.headers["retry-after"] = String(outcome.retryAfter);
+          return status(outcome.status, managementError(outcome.message));
+        }
+        const token = await sessionJwt.sign({ sub: "admin", epoch: context.password.sessionEpoch() });
+        cookie[SESSION_COOKIE]!.set(sessionCookie(token, new URL(request.url).protocol === "https:"));
+        return { ok: true };
+      },
+      { body: t.Object({ password: t.String() }) },
+    )
+    .post("/api/auth/logout", ({ cookie }) => {
+      cookie[SESSION_COOKIE]!.set(sessionCookie("", false));
+      return { ok: true };
+    })
+    .get("/api/init", ({ admin }) => ({
+      initialized: context.password.isSet(),
+      requireLogin: true,
+      authenticated: admin !== undefined,
+    }))
+    .get("/api/settings/require-login", () => ({
+      requireLogin: true,
+      hasPassword: context.password.isSet(),
+    }));
+}

@@ -1,0 +1,65 @@
+/**
+ * createApp: composes the plugins into one Elysia app around an AppContext. It never listens;
+ * main.ts does, and tests call `app.handle()` or listen on a random port.
+ */
+import { Elysia, type ValidationError } from "elysia";
+import { type FieldProblem, managementError } from "./admin/errors.ts";
+import { adminApi } from "./admin/index.ts";
+import type { AppContext } from "./context.ts";
+import { dashboard } from "./dashboard/index.ts";
+import { apiDocs } from "./ops/docs.ts";
+import { redactQuery } from "./ops/log.ts";
+
+const started = new WeakMap<Request, number>();
+
+export async function createApp(context: AppContext) {
+  const { logger } = context;
+  return new Elysia({ normalize: true })
+    .onRequest(({ request, set }) => {
+      started.set(request, performance.now());
+      set.headers["x-request-id"] = request.headers.get("x-request-id") ?? crypto.randomUUID();
+    })
+    .onError(({ code, error, set, request }) => {
+      switch (code) {
+        case "PARSE":
+          set.status = 400;
+          return managementError("The request body is not valid JSON (or not of its content type)", [
+            { field: "body", message: error.message },
+          ]);
+        case "VALIDATION":
+          set.status = 400;
+          return managementError("The request body is not valid", validationProblems(error));
+        case "NOT_FOUND":
+          set.status = 404;
+          return managementError(`No route for ${request.method} ${new URL(request.url).pathname}`);
+        default: {
+          const message = error instanceof Error ? error.message : String(error);
+          logger.error("unhandled error", { path: new URL(request.url).pathname, error: message });
+          set.status = 500;
+          return managementError("Internal error; see the server log");
+        }
+      }
+    })
+    .onAfterResponse(({ request, set }) => {
+      const start = started.get(request);
+      logger.info("request", {
+        method: request.method,
+        path: redactQuery(new URL(request.url)),
+        status: typeof set.status === "number" ? set.status : 200,
+        ms: start === undefined ? undefined : Math.round((performance.now() - start) * 10) / 10,
+        id: String(set.headers["x-request-id"] ?? ""),
+      });
+    })
+    .use(adminApi(context))
+    .use(dashboard(context))
+    .use(await apiDocs());
+}
+
+function validationProblems(error: Readonly<ValidationError>): FieldProblem[] {
+  return error.all.map((problem) => ({
+    field: problem.path ? problem.path.replace(/^\//, "").replaceAll("/", ".") : "body",
+    message: problem.summary ?? problem.message,
+  }));
+}
+
+export type App = Awaited<ReturnType<typeof createApp>>;

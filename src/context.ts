@@ -1,0 +1,48 @@
+/**
+ * Everything a running Switchyard holds: the store and its in-memory repositories, security
+ * state and the logger. main.ts builds one per process; tests build one per temp data dir.
+ */
+import type { Logger } from "./ops/log.ts";
+import { LoginThrottle } from "./security/login-throttle.ts";
+import { AdminPassword } from "./security/password.ts";
+import { ApiKeysRepo } from "./store/api-keys.ts";
+import type { Store } from "./store/db.ts";
+import { SettingsRepo } from "./store/settings.ts";
+
+export interface AppContext {
+  store: Store;
+  settings: SettingsRepo;
+  apiKeys: ApiKeysRepo;
+  password: AdminPassword;
+  loginThrottle: LoginThrottle;
+  logger: Logger;
+  sessionSecret: string;
+  /** performance.now() at start, for uptime. */
+  startedAt: number;
+}
+
+const SESSION_SECRET_KEY = "admin.sessionSecret";
+
+export function createContext(store: Store, logger: Logger): AppContext {
+  const settings = new SettingsRepo(store);
+  let sessionSecret = settings.get<string>(SESSION_SECRET_KEY);
+  if (sessionSecret === undefined) {
+    sessionSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+    settings.set(SESSION_SECRET_KEY, sessionSecret);
+  }
+  return {
+    store,
+    settings,
+    apiKeys: new ApiKeysRepo(store),
+    password: new AdminPassword(settings),
+    loginThrottle: new LoginThrottle(),
+    logger,
+    sessionSecret,
+    startedAt: performance.now(),
+  };
+}
+
+/** Writes what is kept in memory between flushes; called on shutdown and periodically. */
+export function flushContext(context: AppContext): void {
+  context.apiKeys.flushUsage();
+}

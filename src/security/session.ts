@@ -1,0 +1,57 @@
+/**
+ * Who is calling the management API and the dashboard: a signed-in admin (an HttpOnly JWT
+ * cookie) or a script with an admin-scoped API key. `adminAuth` derives `admin` for every
+ * route of the plugin that uses it; guards decide what an anonymous caller gets.
+ */
+import { jwt } from "@elysiajs/jwt";
+import { Elysia } from "elysia";
+import type { AppContext } from "../context.ts";
+import { authenticateKey } from "./api-keys.ts";
+
+export const SESSION_COOKIE = "switchyard_session";
+export const SESSION_MAX_AGE_SECONDS = 7 * 24 * 3600;
+
+export type Admin = { via: "session" } | { via: "key"; keyId: string };
+
+export function adminAuth(context: AppContext) {
+  return new Elysia({ name: "admin-auth", seed: context.sessionSecret })
+    .use(jwt({ name: "sessionJwt", secret: context.sessionSecret, exp: `${SESSION_MAX_AGE_SECONDS}s` }))
+    .derive({ as: "scoped" }, async ({ cookie, headers, sessionJwt }) => {
+      const bearer = headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
+      if (bearer) {
+        const key = authenticateKey(context.apiKeys, bearer.trim());
+        return { admin: key?.isAdmin ? ({ via: "key", keyId: key.id } as Admin) : undefined };
+      }
+      const token = cookie[SESSION_COOKIE]?.value;
+      if (typeof token !== "string" || token === "") return { admin: undefined };
+      const claims = await sessionJwt.verify(token);
+      const valid = claims !== false && claims.epoch === context.password.sessionEpoch();
+      return { admin: valid ? ({ via: "session" } as Admin) : undefined };
+    });
+}
+
+/** Cookie attributes of the session: never readable by scripts, not sent on cross-site posts. */
+export function sessionCookie(value: string, secure: boolean) {
+  return {
+    value,
+    httpOnly: true,
+    sameSite: "lax" as const,
+    path: "/",
+    secure,
+    maxAge: value === "" ? 0 : SESSION_MAX_AGE_SECONDS,
+  };
+}
+
+/**
+ * A state-changing request carried by a cookie must come from our own pages. SameSite=Lax
+ * already keeps cross-site posts cookieless; this also refuses same-site foreign origins.
+ */
+export function crossOrigin(request: Request): boolean {
+  const origin = request.headers.get("origin");
+  if (origin === null) return false;
+  try {
+    return new URL(origin).host !== new URL(request.url).host;
+  } catch {
+    return true;
+  }
+}
