@@ -3,7 +3,7 @@
  */
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
-import { adminAuth, SESSION_COOKIE, sessionCookie } from "../security/session.ts";
+import { adminAuth, endSession, startSession } from "../security/session.ts";
 import { managementError } from "./errors.ts";
 
 export type LoginOutcome =
@@ -51,14 +51,13 @@ export function authRoutes(context: AppContext) {
           if (outcome.retryAfter) set.headers["retry-after"] = String(outcome.retryAfter);
           return status(outcome.status, managementError(outcome.message));
         }
-        const token = await sessionJwt.sign({ sub: "admin", epoch: context.password.sessionEpoch() });
-        cookie[SESSION_COOKIE]!.set(sessionCookie(token, new URL(request.url).protocol === "https:"));
+        await startSession(context, sessionJwt, cookie, request);
         return { ok: true };
       },
       { body: t.Object({ password: t.String() }) },
     )
     .post("/api/auth/logout", ({ cookie }) => {
-      cookie[SESSION_COOKIE]!.set(sessionCookie("", false));
+      endSession(cookie);
       return { ok: true };
     })
     .get("/api/init", ({ admin }) => ({

@@ -14,7 +14,7 @@ import { VERSION } from "../config.ts";
 import type { AppContext } from "../context.ts";
 import { healthReport } from "../ops/health.ts";
 import { createApiKey } from "../security/api-keys.ts";
-import { adminAuth, crossOrigin, SESSION_COOKIE, sessionCookie } from "../security/session.ts";
+import { adminAuth, crossOrigin, endSession, startSession } from "../security/session.ts";
 import { staticAssets } from "./assets.ts";
 
 function page(markup: Html, status = 200): Response {
@@ -40,14 +40,13 @@ export function dashboard(context: AppContext) {
           if (outcome.retryAfter) response.headers.set("retry-after", String(outcome.retryAfter));
           return response;
         }
-        const token = await sessionJwt.sign({ sub: "admin", epoch: context.password.sessionEpoch() });
-        cookie[SESSION_COOKIE]!.set(sessionCookie(token, new URL(request.url).protocol === "https:"));
+        await startSession(context, sessionJwt, cookie, request);
         return redirect("/dashboard");
       },
       { body: t.Object({ password: t.Optional(t.String()) }) },
     )
     .post("/logout", ({ cookie }) => {
-      cookie[SESSION_COOKIE]!.set(sessionCookie("", false));
+      endSession(cookie);
       return redirect("/login");
     })
     .onBeforeHandle(({ admin, request }) => {

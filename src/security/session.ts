@@ -30,6 +30,25 @@ export function adminAuth(context: AppContext) {
     });
 }
 
+interface CookieJar {
+  [name: string]: { set(options: ReturnType<typeof sessionCookie>): unknown } | undefined;
+}
+
+/** Issues the session cookie for an admin who just proved the password. */
+export async function startSession(
+  context: AppContext,
+  sessionJwt: { sign(claims: { sub: string; epoch: number }): Promise<string> },
+  cookie: CookieJar,
+  request: Request,
+): Promise<void> {
+  const token = await sessionJwt.sign({ sub: "admin", epoch: context.password.sessionEpoch() });
+  cookie[SESSION_COOKIE]!.set(sessionCookie(token, new URL(request.url).protocol === "https:"));
+}
+
+export function endSession(cookie: CookieJar): void {
+  cookie[SESSION_COOKIE]!.set(sessionCookie("", false));
+}
+
 /** Cookie attributes of the session: never readable by scripts, not sent on cross-site posts. */
 export function sessionCookie(value: string, secure: boolean) {
   return {

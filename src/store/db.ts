@@ -5,7 +5,7 @@
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { type BunSQLiteDatabase, drizzle } from "drizzle-orm/bun-sqlite";
-import { migrate, StoreError, schemaVersion } from "./migrate.ts";
+import { assertNotNewer, migrate, StoreError, schemaVersion } from "./migrate.ts";
 import * as schema from "./schema.ts";
 
 export type Db = BunSQLiteDatabase<typeof schema>;
@@ -24,18 +24,7 @@ export const DATABASE_FILE = "switchyard.sqlite";
 export function openStore(dataDir: string): Store {
   const path = join(dataDir, DATABASE_FILE);
   const backupDir = join(dataDir, "backups");
-  let sqlite: Database;
-  try {
-    sqlite = new Database(path, { create: true, strict: true });
-    sqlite.run("PRAGMA busy_timeout = 5000");
-    sqlite.run("PRAGMA journal_mode = WAL");
-    sqlite.run("PRAGMA synchronous = NORMAL");
-    sqlite.run("PRAGMA foreign_keys = ON");
-  } catch (error) {
-    throw new StoreError(
-      `cannot open the database ${path}: ${(error as Error).message}; if it is damaged, restore a backup from ${backupDir}`,
-    );
-  }
+  const sqlite = openFile(path, backupDir);
   try {
     migrate(sqlite, backupDir);
   } catch (error) {
@@ -53,6 +42,25 @@ export function openStore(dataDir: string): Store {
     schemaVersion: schemaVersion(sqlite),
     close: () => sqlite.close(),
   };
+}
+
+function openFile(path: string, backupDir: string): Database {
+  let sqlite: Database | undefined;
+  try {
+    sqlite = new Database(path, { create: true, strict: true });
+    sqlite.run("PRAGMA busy_timeout = 5000");
+    assertNotNewer(sqlite, backupDir);
+    sqlite.run("PRAGMA journal_mode = WAL");
+    sqlite.run("PRAGMA synchronous = NORMAL");
+    sqlite.run("PRAGMA foreign_keys = ON");
+    return sqlite;
+  } catch (error) {
+    sqlite?.close();
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(
+      `cannot open the database ${path}: ${(error as Error).message}; if it is damaged, restore a backup from ${backupDir}`,
+    );
+  }
 }
 
 /**

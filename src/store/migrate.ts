@@ -31,16 +31,25 @@ export function schemaVersion(sqlite: Database): number {
   return row?.user_version ?? 0;
 }
 
-/** Brings the database to the latest schema; returns the backup written, if any. */
-export function migrate(sqlite: Database, backupDir: string): string | undefined {
+/** Refuses a database written by a newer Switchyard, before anything (even WAL mode) changes it. */
+export function assertNotNewer(sqlite: Database, backupDir: string, latest = LATEST_SCHEMA_VERSION): void {
   const current = schemaVersion(sqlite);
-  if (current > LATEST_SCHEMA_VERSION) {
+  if (current > latest) {
     throw new StoreError(
-      `the database has schema version ${current}, newer than this Switchyard (${LATEST_SCHEMA_VERSION}); ` +
+      `the database has schema version ${current}, newer than this Switchyard (${latest}); ` +
         `run a newer Switchyard, or restore a backup from ${backupDir}`,
     );
   }
-  if (current === LATEST_SCHEMA_VERSION) return undefined;
+}
+
+/**
+ * Brings the database to the latest schema in one transaction; returns the backup written, if
+ * any. `migrations` is every migration in order, each a list of statements.
+ */
+export function migrate(sqlite: Database, backupDir: string, migrations = MIGRATIONS): string | undefined {
+  assertNotNewer(sqlite, backupDir, migrations.length);
+  const current = schemaVersion(sqlite);
+  if (current === migrations.length) return undefined;
   let backup: string | undefined;
   if (current > 0) {
     assertIntact(sqlite, backupDir);
@@ -52,10 +61,10 @@ export function migrate(sqlite: Database, backupDir: string): string | undefined
     sqlite.run("VACUUM INTO ?", [backup]);
   }
   sqlite.transaction(() => {
-    for (const statements of MIGRATIONS.slice(current)) {
+    for (const statements of migrations.slice(current)) {
       for (const statement of statements) sqlite.run(statement);
     }
-    sqlite.run(`PRAGMA user_version = ${LATEST_SCHEMA_VERSION}`);
+    sqlite.run(`PRAGMA user_version = ${migrations.length}`);
   })();
   return backup;
 }
