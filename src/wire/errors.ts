@@ -19,7 +19,11 @@ const STATUS_OF: Record<IRErrorType, number> = {
 export class WireError extends Error {
   readonly error: IRError;
 
-  constructor(type: IRErrorType, message: string, options: { param?: string; code?: string; status?: number } = {}) {
+  constructor(
+    type: IRErrorType,
+    message: string,
+    options: { param?: string; code?: string; status?: number } = {},
+  ) {
     super(message);
     this.name = "WireError";
     this.error = { type, message, status: options.status ?? STATUS_OF[type], ...pick(options) };

@@ -14,7 +14,13 @@
 
 export type Dialect = "openai-chat" | "openai-responses" | "anthropic" | "gemini" | "ollama";
 
-export const DIALECTS: readonly Dialect[] = ["openai-chat", "openai-responses", "anthropic", "gemini", "ollama"];
+export const DIALECTS: readonly Dialect[] = [
+  "openai-chat",
+  "openai-responses",
+  "anthropic",
+  "gemini",
+  "ollama",
+];
 
 /** Anthropic-style prompt-cache breakpoint; other dialects drop it. */
 export interface IRCacheHint {
@@ -22,7 +28,9 @@ export interface IRCacheHint {
   ttl?: "5m" | "1h";
 }
 
-export type IRMediaSource = { kind: "url"; url: string } | { kind: "base64"; mediaType: string; data: string };
+export type IRMediaSource =
+  | { kind: "url"; url: string }
+  | { kind: "base64"; mediaType: string; data: string };
 
 export interface IRTextPart {
   type: "text";
@@ -80,7 +88,13 @@ export interface IRReasoningPart {
   thoughtSignature?: string;
 }
 
-export type IRPart = IRTextPart | IRImagePart | IRFilePart | IRToolCallPart | IRToolResultPart | IRReasoningPart;
+export type IRPart =
+  | IRTextPart
+  | IRImagePart
+  | IRFilePart
+  | IRToolCallPart
+  | IRToolResultPart
+  | IRReasoningPart;
 
 export interface IRMessage {
   /** `system` here is an instruction in the middle of a conversation; leading ones live in `IRRequest.system`. */
@@ -107,7 +121,13 @@ export type IRToolChoice =
 export type IRResponseFormat =
   | { type: "text" }
   | { type: "json_object" }
-  | { type: "json_schema"; name: string; schema: Record<string, unknown>; strict?: boolean; description?: string };
+  | {
+      type: "json_schema";
+      name: string;
+      schema: Record<string, unknown>;
+      strict?: boolean;
+      description?: string;
+    };
 
 export type IRReasoningEffort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh";
 

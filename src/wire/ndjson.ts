@@ -9,7 +9,8 @@ export class NdjsonParser {
   private pending = "";
 
   push(chunk: Uint8Array | string): unknown[] {
-    const text = this.pending + (typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true }));
+    const text =
+      this.pending + (typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true }));
     const values: unknown[] = [];
     let start = 0;
     for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", start)) {
@@ -34,7 +35,9 @@ function parseLine(line: string, into: unknown[]): void {
   try {
     into.push(JSON.parse(trimmed));
   } catch {
-    throw new WireError("api_error", `malformed NDJSON line: ${trimmed.slice(0, 80)}`, { code: "malformed_stream" });
+    throw new WireError("api_error", `malformed NDJSON line: ${trimmed.slice(0, 80)}`, {
+      code: "malformed_stream",
+    });
   }
 }
 
