@@ -7,6 +7,7 @@ import { type FieldProblem, managementError } from "./admin/errors.ts";
 import { adminApi } from "./admin/index.ts";
 import type { AppContext } from "./context.ts";
 import { dashboard } from "./dashboard/index.ts";
+import { gateway } from "./gateway/index.ts";
 import { apiDocs } from "./ops/docs.ts";
 import { redactQuery } from "./ops/log.ts";
 
@@ -50,6 +51,7 @@ export async function createApp(context: AppContext) {
         id: String(set.headers["x-request-id"] ?? ""),
       });
     })
+    .use(gateway(context))
     .use(adminApi(context))
     .use(dashboard(context))
     .use(await apiDocs());

@@ -3,16 +3,22 @@
  * state and the logger. main.ts builds one per process; tests build one per temp data dir.
  */
 import type { Logger } from "./ops/log.ts";
+import { Resolver } from "./routing/resolve.ts";
 import { LoginThrottle } from "./security/login-throttle.ts";
 import { AdminPassword } from "./security/password.ts";
+import { SecretBox } from "./security/secrets.ts";
 import { ApiKeysRepo } from "./store/api-keys.ts";
 import type { Store } from "./store/db.ts";
+import { ProvidersRepo } from "./store/providers.ts";
 import { SettingsRepo } from "./store/settings.ts";
 
 export interface AppContext {
   store: Store;
   settings: SettingsRepo;
   apiKeys: ApiKeysRepo;
+  providers: ProvidersRepo;
+  secrets: SecretBox;
+  resolver: Resolver;
   password: AdminPassword;
   loginThrottle: LoginThrottle;
   logger: Logger;
@@ -24,6 +30,8 @@ export interface AppContext {
 const SESSION_SECRET_KEY = "admin.sessionSecret";
 
 export function createContext(store: Store, logger: Logger): AppContext {
+  const secrets = SecretBox.forDataDir(store.dataDir);
+  const providers = new ProvidersRepo(store);
   const settings = new SettingsRepo(store);
   let sessionSecret = settings.get<string>(SESSION_SECRET_KEY);
   if (sessionSecret === undefined) {
@@ -34,6 +42,9 @@ export function createContext(store: Store, logger: Logger): AppContext {
     store,
     settings,
     apiKeys: new ApiKeysRepo(store),
+    providers,
+    secrets,
+    resolver: new Resolver(providers, secrets),
     password: new AdminPassword(settings),
     loginThrottle: new LoginThrottle(),
     logger,

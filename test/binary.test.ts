@@ -1,6 +1,7 @@
 import { describe, expect, it } from "bun:test";
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { LATEST_SCHEMA_VERSION } from "../src/store/migrate.ts";
 import { freePort, spawnServer } from "./helpers/cli.ts";
 import { tempDir } from "./helpers/server.ts";
 
@@ -29,7 +30,11 @@ describe("the one executable", () => {
         string,
         unknown
       >;
-      expect(health).toMatchObject({ status: "ok", schemaVersion: 1, database: { reachable: true } });
+      expect(health).toMatchObject({
+        status: "ok",
+        schemaVersion: LATEST_SCHEMA_VERSION,
+        database: { reachable: true },
+      });
       for (const path of ["/login", "/docs", "/openapi.json", "/static/htmx.min.js", "/static/app.css"]) {
         expect((await fetch(`${server.url}${path}`)).status).toBe(200);
       }

@@ -8,6 +8,8 @@ import { adminAuth, crossOrigin } from "../security/session.ts";
 import { authRoutes } from "./auth.ts";
 import { managementError } from "./errors.ts";
 import { keyRoutes } from "./keys.ts";
+import { modelRoutes } from "./models.ts";
+import { providerRoutes } from "./providers.ts";
 import { healthRoutes } from "./system.ts";
 
 export function adminApi(context: AppContext) {
@@ -21,5 +23,7 @@ export function adminApi(context: AppContext) {
         return status(403, managementError("Cross-origin request refused"));
       }
     })
-    .use(keyRoutes(context));
+    .use(keyRoutes(context))
+    .use(providerRoutes(context))
+    .use(modelRoutes(context));
 }

@@ -14,6 +14,7 @@ export interface Store {
   db: Db;
   sqlite: Database;
   path: string;
+  dataDir: string;
   backupDir: string;
   schemaVersion: number;
   close(): void;
@@ -38,6 +39,7 @@ export function openStore(dataDir: string): Store {
     db: drizzle(sqlite, { schema }),
     sqlite,
     path,
+    dataDir,
     backupDir,
     schemaVersion: schemaVersion(sqlite),
     close: () => sqlite.close(),

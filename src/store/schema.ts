@@ -32,3 +32,55 @@ export const apiKeys = sqliteTable("api_keys", {
 });
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+/** Custom upstream endpoints a user adds (an OpenAI- or Anthropic-compatible server). */
+export const providerNodes = sqliteTable("provider_nodes", {
+  id: text("id").primaryKey(),
+  /** "openai-compatible" | "anthropic-compatible" */
+  type: text("type").notNull(),
+  /** For openai-compatible nodes: "chat" or "responses". */
+  apiType: text("api_type").notNull().default("chat"),
+  name: text("name").notNull(),
+  prefix: text("prefix").notNull().unique(),
+  baseUrl: text("base_url").notNull(),
+  createdAt: createdAt(),
+});
+
+/** An account at a provider (catalogue id) or a custom node: its key, base URL and order. */
+export const providerConnections = sqliteTable("provider_connections", {
+  id: text("id").primaryKey(),
+  /** A catalogue provider id or a provider node id. */
+  provider: text("provider").notNull(),
+  name: text("name").notNull(),
+  /** The upstream API key, encrypted at rest (security/secrets.ts); null for keyless local runtimes. */
+  apiKeyEncrypted: text("api_key_encrypted"),
+  /** Overrides the provider's default base URL. */
+  baseUrl: text("base_url"),
+  priority: integer("priority").notNull().default(0),
+  isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+  defaultModel: text("default_model"),
+  /** Extra request headers, JSON object. */
+  headers: text("headers", { mode: "json" }).$type<Record<string, string>>(),
+  providerSpecificData: text("provider_specific_data", { mode: "json" }).$type<Record<string, unknown>>(),
+  /** Model ids the upstream listed the last time it was asked. */
+  models: text("models", { mode: "json" }).$type<string[]>(),
+  /** "active" | "error" | "untested" */
+  testStatus: text("test_status").notNull().default("untested"),
+  lastError: text("last_error"),
+  lastTestedAt: integer("last_tested_at", { mode: "timestamp_ms" }),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`),
+});
+
+/** A short name for a model string: `alias` → `target` ("<provider>/<model>" or another alias). */
+export const modelAliases = sqliteTable("model_aliases", {
+  alias: text("alias").primaryKey(),
+  target: text("target").notNull(),
+  createdAt: createdAt(),
+});
+
+export type ProviderNodeRow = typeof providerNodes.$inferSelect;
+export type ProviderConnectionRow = typeof providerConnections.$inferSelect;
+export type ModelAliasRow = typeof modelAliases.$inferSelect;

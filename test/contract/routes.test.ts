@@ -24,7 +24,10 @@ function served(): Set<string> {
   return new Set(
     app.routes
       .filter((route) => METHODS.includes(route.method.toLowerCase()))
-      .map((route) => `${route.method.toUpperCase()} ${route.path.replace(/:(\w+)/g, "{$1}")}`),
+      .map(
+        (route) =>
+          `${route.method.toUpperCase()} ${route.path.replace(/:(\w+)/g, "{$1}").replace(/\*$/, "{path}")}`,
+      ),
   );
 }
 

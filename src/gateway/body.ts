@@ -1,0 +1,33 @@
+/**
+ * Reading a client's request body with a size limit: a declared Content-Length over the limit is
+ * refused before reading, and a body that grows past it while streaming in is cut off.
+ */
+
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export class BodyTooLarge extends Error {
+  override name = "BodyTooLarge";
+  constructor(readonly limit: number) {
+    super(`The request body is larger than ${limit} bytes`);
+  }
+}
+
+export async function readBody(request: Request, limit = DEFAULT_MAX_BODY_BYTES): Promise<string> {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge(limit);
+  if (request.body === null) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new BodyTooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
