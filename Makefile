@@ -14,7 +14,7 @@ $(STAMP): package.json package-lock.json
 install: $(STAMP)
 
 run: install
-	$(BUN) src/main.ts
+	BUN_CONFIG_MAX_HTTP_REQUESTS=$${BUN_CONFIG_MAX_HTTP_REQUESTS:-4096} $(BUN) src/main.ts
 
 ## check: type check, lint and format check
 check: install

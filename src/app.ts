@@ -41,12 +41,18 @@ export async function createApp(context: AppContext) {
         }
       }
     })
-    .onAfterResponse(({ request, set }) => {
+    .onAfterResponse(({ request, set, responseValue }) => {
+      if (!logger.enabled("info")) return;
       const start = started.get(request);
       logger.info("request", {
         method: request.method,
         path: redactQuery(new URL(request.url)),
-        status: typeof set.status === "number" ? set.status : 200,
+        status:
+          responseValue instanceof Response
+            ? responseValue.status
+            : typeof set.status === "number"
+              ? set.status
+              : 200,
         ms: start === undefined ? undefined : Math.round((performance.now() - start) * 10) / 10,
         id: String(set.headers["x-request-id"] ?? ""),
       });

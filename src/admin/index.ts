@@ -10,6 +10,7 @@ import { managementError } from "./errors.ts";
 import { keyRoutes } from "./keys.ts";
 import { modelRoutes } from "./models.ts";
 import { providerRoutes } from "./providers.ts";
+import { settingsRoutes } from "./settings.ts";
 import { healthRoutes } from "./system.ts";
 
 export function adminApi(context: AppContext) {
@@ -25,5 +26,6 @@ export function adminApi(context: AppContext) {
     })
     .use(keyRoutes(context))
     .use(providerRoutes(context))
-    .use(modelRoutes(context));
+    .use(modelRoutes(context))
+    .use(settingsRoutes(context));
 }

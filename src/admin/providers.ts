@@ -6,8 +6,9 @@
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
 import { PROVIDERS, providerSpec } from "../providers/catalog.ts";
-import { type Endpoint, endpointFor } from "../providers/endpoint.ts";
+import { type Endpoint, endpointFor, operationUrl } from "../providers/endpoint.ts";
 import { probeModels } from "../providers/models.ts";
+import { proxyFor, proxyUrlProblem, readProxySettings } from "../providers/proxy.ts";
 import { preview } from "../security/secrets.ts";
 import type { ProviderConnectionRow, ProviderNodeRow } from "../store/schema.ts";
 import { type FieldProblem, managementError } from "./errors.ts";
@@ -99,6 +100,12 @@ function checkUrl(field: string, value: string | undefined, problems: FieldProbl
   }
 }
 
+/** The live model-list check, through the proxy the gateway would use. */
+function probe(context: AppContext, endpoint: Endpoint) {
+  const proxy = proxyFor(endpoint, operationUrl(endpoint, "models", ""), readProxySettings(context.settings));
+  return probeModels(endpoint, proxy);
+}
+
 function connectionEndpoint(context: AppContext, row: ProviderConnectionRow): Endpoint | undefined {
   const apiKey = row.apiKeyEncrypted ? context.secrets.open(row.apiKeyEncrypted) : undefined;
   return endpointFor(row, apiKey, (id) => context.providers.findNode(id));
@@ -108,7 +115,7 @@ function connectionEndpoint(context: AppContext, row: ProviderConnectionRow): En
 export async function testConnection(context: AppContext, row: ProviderConnectionRow) {
   const endpoint = connectionEndpoint(context, row);
   const result = endpoint
-    ? await probeModels(endpoint)
+    ? await probe(context, endpoint)
     : {
         valid: false,
         statusCode: null,
@@ -149,6 +156,9 @@ export function providerRoutes(context: AppContext) {
     }
     const baseUrl = input.url ?? input.baseUrl ?? stringOf(input.providerSpecificData?.baseUrl);
     checkUrl(input.url !== undefined ? "url" : "baseUrl", baseUrl, problems);
+    const proxy = stringOf(input.providerSpecificData?.proxy);
+    const proxyProblem = proxy && proxy !== "none" ? proxyUrlProblem(proxy) : undefined;
+    if (proxyProblem) problems.push({ field: "providerSpecificData.proxy", message: proxyProblem });
     const hasKey =
       (input.apiKey ?? "") !== "" || (input.apiKey === undefined && current?.apiKeyEncrypted != null);
     if (spec && spec.auth !== "none" && !spec.local && !hasKey)
@@ -290,7 +300,7 @@ export function providerRoutes(context: AppContext) {
           body.apiKey || undefined,
           (id) => providers.findNode(id),
         );
-        const { models, ...result } = await probeModels(endpoint!);
+        const { models, ...result } = await probe(context, endpoint!);
         return { ...result, modelCount: models.length };
       },
       { body: connectionBody },
@@ -329,7 +339,7 @@ export function providerRoutes(context: AppContext) {
       if (!row) return status(404, notFound(params.id));
       const endpoint = connectionEndpoint(context, row);
       if (!endpoint) return status(404, notFound(params.id));
-      const result = await probeModels(endpoint);
+      const result = await probe(context, endpoint);
       if (!result.valid)
         return status(502, managementError(`The upstream did not list its models: ${result.error}`));
       providers.updateConnection(row.id, {
@@ -364,13 +374,18 @@ export function providerRoutes(context: AppContext) {
       async ({ body, status }) => {
         const problems = validateNode({ name: "validate", prefix: "validate-node", ...body });
         if (problems.length > 0) return status(400, invalid(problems));
-        const probe = { id: "validate", prefix: "validate-node", apiType: body.apiType ?? "chat", ...body };
+        const candidate = {
+          id: "validate",
+          prefix: "validate-node",
+          apiType: body.apiType ?? "chat",
+          ...body,
+        };
         const endpoint = endpointFor(
-          { provider: probe.id, baseUrl: null, headers: null, providerSpecificData: null },
+          { provider: candidate.id, baseUrl: null, headers: null, providerSpecificData: null },
           body.apiKey || undefined,
-          () => probe,
+          () => candidate,
         );
-        const { models, ...result } = await probeModels(endpoint!);
+        const { models, ...result } = await probe(context, endpoint!);
         return { ...result, modelCount: models.length };
       },
       {

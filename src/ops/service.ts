@@ -10,6 +10,9 @@ import type { ServeConfig } from "../config.ts";
 
 export const UNIT_NAME = "switchyard.service";
 
+/** Concurrent upstream requests Bun's fetch may run (its default, 256, queues the rest). */
+export const MAX_HTTP_REQUESTS = 4096;
+
 export function defaultUnitDir(user: boolean): string {
   return user ? join(homedir(), ".config", "systemd", "user") : "/etc/systemd/system";
 }
@@ -35,6 +38,8 @@ export function unitFile(config: ServeConfig, user: boolean, command = execStart
     "TimeoutStopSec=20",
     "KillSignal=SIGTERM",
     "Environment=LOG_LEVEL=info",
+    "# Bun's fetch runs at most 256 requests at once unless told otherwise before start.",
+    `Environment=BUN_CONFIG_MAX_HTTP_REQUESTS=${MAX_HTTP_REQUESTS}`,
   ];
   const hardening = [
     "NoNewPrivileges=yes",

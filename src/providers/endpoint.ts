@@ -18,6 +18,8 @@ export interface Endpoint {
   apiKey?: string;
   headers: Record<string, string>;
   apiVersion?: string;
+  /** The connection's own proxy URL, or "none" to bypass the global one. */
+  proxy?: string;
 }
 
 export interface NodeLike {
@@ -53,6 +55,8 @@ export function endpointFor(
   const override = connection.baseUrl ?? stringField(connection.providerSpecificData, "baseUrl");
   const spec = providerSpec(connection.provider);
   const extraHeaders = connection.headers ?? {};
+  const proxy = stringField(connection.providerSpecificData, "proxy");
+  const withProxy = proxy ? { proxy } : {};
   if (spec) {
     const apiVersion = stringField(connection.providerSpecificData, "apiVersion") ?? spec.apiVersion;
     return {
@@ -64,6 +68,7 @@ export function endpointFor(
       ...(apiKey ? { apiKey } : {}),
       headers: { ...spec.headers, ...extraHeaders },
       ...(apiVersion ? { apiVersion } : {}),
+      ...withProxy,
     };
   }
   const node = findNode(connection.provider);
@@ -77,6 +82,7 @@ export function endpointFor(
     auth: dialect === "anthropic" ? "x-api-key" : "bearer",
     ...(apiKey ? { apiKey } : {}),
     headers: dialect === "anthropic" ? { ...ANTHROPIC_HEADERS, ...extraHeaders } : extraHeaders,
+    ...withProxy,
   };
 }
 

@@ -14,7 +14,11 @@ export interface ProbeResult {
 
 export const PROBE_TIMEOUT_MS = 10_000;
 
-export async function probeModels(endpoint: Endpoint, timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
+export async function probeModels(
+  endpoint: Endpoint,
+  proxy?: string,
+  timeoutMs = PROBE_TIMEOUT_MS,
+): Promise<ProbeResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
@@ -22,6 +26,7 @@ export async function probeModels(endpoint: Endpoint, timeoutMs = PROBE_TIMEOUT_
     delete headers["content-type"];
     const response = await fetch(operationUrl(endpoint, "models", ""), {
       headers,
+      ...(proxy ? { proxy } : {}),
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await response.text();

@@ -75,14 +75,45 @@ export interface UpstreamResponse {
   body: ReadableStream<Uint8Array>;
 }
 
-/** Sends the request; resolves once response headers of a 2xx answer arrived, else throws UpstreamFailure. */
+/** A streaming attempt: resolves once the headers of a 2xx answer arrived, else throws UpstreamFailure. */
 export async function sendUpstream(request: UpstreamRequest): Promise<UpstreamResponse> {
   const timeouts = request.timeouts ?? DEFAULT_TIMEOUTS;
-  const guard = new AttemptGuard(request.signal, timeouts.totalMs);
-  guard.expectWithin(
-    request.stream ? timeouts.connectMs : timeouts.firstByteMs,
-    request.stream ? "connect_timeout" : "first_byte_timeout",
+  const { response, guard } = await connect(request, timeouts);
+  guard.expectWithin(timeouts.firstByteMs, "first_byte_timeout");
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: guard.watch(response.body, timeouts.idleMs),
+  };
+}
+
+/** A non-streaming attempt: the whole 2xx body as text, read natively, else throws UpstreamFailure. */
+export async function fetchWhole(
+  request: UpstreamRequest,
+): Promise<{ status: number; headers: Headers; text: string }> {
+  const { response, guard } = await connect(
+    { ...request, stream: false },
+    request.timeouts ?? DEFAULT_TIMEOUTS,
   );
+  guard.clearExpectation();
+  try {
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text };
+  } catch (error) {
+    throw guard.failure() ?? new UpstreamFailure("connect_error", `upstream body broke: ${describe(error)}`);
+  } finally {
+    guard.finish();
+  }
+}
+
+/** Sends the request and waits for a 2xx head; the guard keeps watching until the caller is done. */
+async function connect(
+  request: UpstreamRequest,
+  timeouts: Timeouts,
+): Promise<{ response: Response; guard: AttemptGuard }> {
+  const guard = new AttemptGuard(request.signal, timeouts.totalMs);
+  if (request.stream) guard.expectWithin(timeouts.connectMs, "connect_timeout");
+  else guard.expectWithin(timeouts.firstByteMs, "first_byte_timeout");
   let response: Response;
   try {
     response = await fetch(request.url, {
@@ -110,13 +141,7 @@ export async function sendUpstream(request: UpstreamRequest): Promise<UpstreamRe
       response.headers,
     );
   }
-  if (request.stream) guard.expectWithin(timeouts.firstByteMs, "first_byte_timeout");
-  else guard.clearExpectation();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: guard.watch(response.body, request.stream ? timeouts.idleMs : undefined),
-  };
+  return { response, guard };
 }
 
 /** The attempt's abort controller, deadline and the one timer that checks the current wait. */
@@ -171,8 +196,8 @@ class AttemptGuard {
     this.client?.removeEventListener("abort", this.onClientAbort);
   }
 
-  /** The body with the idle timeout re-armed on every chunk; the attempt ends with the body. */
-  watch(body: ReadableStream<Uint8Array> | null, idleMs: number | undefined): ReadableStream<Uint8Array> {
+  /** The streamed body with the idle timeout re-armed on every chunk; the attempt ends with the body. */
+  watch(body: ReadableStream<Uint8Array> | null, idleMs: number): ReadableStream<Uint8Array> {
     if (body === null) {
       this.finish();
       return new ReadableStream({ start: (controller) => controller.close() });
@@ -187,7 +212,7 @@ class AttemptGuard {
             controller.close();
             return;
           }
-          if (idleMs !== undefined) this.expectWithin(idleMs, "idle_timeout");
+          this.expectWithin(idleMs, "idle_timeout");
           controller.enqueue(value);
         } catch (error) {
           this.finish();

@@ -32,6 +32,22 @@ export type IRMediaSource =
   | { kind: "url"; url: string }
   | { kind: "base64"; mediaType: string; data: string };
 
+/** Whose Files API holds a file: OpenAI's (Chat Completions and Responses share it), Anthropic's or Gemini's. */
+export type IRFileStore = "openai" | "anthropic" | "gemini";
+
+/**
+ * A file uploaded to a provider's Files API, by its id (for Gemini, its `files/…` URI). Only
+ * that provider can read it, so encoders for any other refuse it (400) rather than send an id
+ * or a URL the upstream cannot resolve.
+ */
+export interface IRFileIdSource {
+  kind: "file_id";
+  fileId: string;
+  store: IRFileStore;
+  /** The media type the client gave with the reference (Gemini `fileData.mimeType`). */
+  mediaType?: string;
+}
+
 export interface IRTextPart {
   type: "text";
   text: string;
@@ -42,7 +58,7 @@ export interface IRTextPart {
 
 export interface IRImagePart {
   type: "image";
-  source: IRMediaSource;
+  source: IRMediaSource | IRFileIdSource;
   detail?: "auto" | "low" | "high";
   cache?: IRCacheHint;
 }
@@ -50,7 +66,7 @@ export interface IRImagePart {
 /** A document (PDF, plain text …) given to the model as input. */
 export interface IRFilePart {
   type: "file";
-  source: IRMediaSource | { kind: "file_id"; fileId: string };
+  source: IRMediaSource | IRFileIdSource;
   filename?: string;
   title?: string;
   cache?: IRCacheHint;

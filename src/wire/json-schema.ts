@@ -33,23 +33,7 @@ const FORMATS_BY_TYPE: Readonly<Record<string, ReadonlySet<string>>> = {
   integer: new Set(["int32", "int64"]),
 };
 
-const COPIED_KEYWORDS = [
-  "title",
-  "description",
-  "pattern",
-  "minimum",
-  "maximum",
-  "minLength",
-  "maxLength",
-  "minItems",
-  "maxItems",
-  "minProperties",
-  "maxProperties",
-  "default",
-  "example",
-  "propertyOrdering",
-] as const;
-
+/** Bounds Gemini types int64, which its JSON spells as strings. */
 const INT64_KEYWORDS = [
   "minLength",
   "maxLength",
@@ -57,6 +41,18 @@ const INT64_KEYWORDS = [
   "maxItems",
   "minProperties",
   "maxProperties",
+] as const;
+
+const COPIED_KEYWORDS = [
+  "title",
+  "description",
+  "pattern",
+  "minimum",
+  "maximum",
+  ...INT64_KEYWORDS,
+  "default",
+  "example",
+  "propertyOrdering",
 ] as const;
 
 /** Deeper schemas than this are cut off rather than recursed into (hostile input). */

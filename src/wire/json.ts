@@ -56,6 +56,11 @@ export function optionalBoolean(value: unknown, path: string): boolean | undefin
   return value;
 }
 
+/** A list of strings, such as stop sequences. */
+export function optionalStringArray(value: unknown, path: string): string[] | undefined {
+  return optionalArray(value, path)?.map((entry, i) => expectString(entry, `${path}[${i}]`));
+}
+
 /** A string-to-string map such as OpenAI `metadata`. */
 export function optionalStringMap(value: unknown, path: string): Record<string, string> | undefined {
   const object = optionalObject(value, path);
@@ -72,6 +77,13 @@ export function parseJsonOrUndefined(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The object IR tool-call arguments (JSON text, "" for none) stand for; undefined when they are other JSON or none. */
+export function argumentsObject(text: string): JsonObject | undefined {
+  if (text.trim() === "") return {};
+  const value = parseJsonOrUndefined(text);
+  return isObject(value) ? value : undefined;
 }
 
 /** A number field of an upstream body, or undefined when it is missing or not a number. */

@@ -1,43 +1,49 @@
 /**
  * Newline-delimited JSON framing (Ollama streams): an incremental line splitter that yields
- * parsed values, and the encoder. Only the unfinished line is buffered.
+ * parsed values, and the encoder. Only the unfinished line is buffered. A line that is not JSON
+ * ends the stream wherever the chunks were cut: the values before it are returned all the same,
+ * and `malformed` says what was wrong; nothing after it is read.
  */
-import { WireError } from "./errors.ts";
+import { parseJsonOrUndefined } from "./json.ts";
 
 export class NdjsonParser {
   private readonly decoder = new TextDecoder();
   private pending = "";
+  /** Why the stream stopped making sense (the first line that is not JSON), once it has. */
+  malformed: string | undefined;
 
   push(chunk: Uint8Array | string): unknown[] {
+    const values: unknown[] = [];
+    if (this.malformed !== undefined) return values;
     const text =
       this.pending + (typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true }));
-    const values: unknown[] = [];
     let start = 0;
     for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", start)) {
-      parseLine(text.slice(start, newline), values);
+      if (!this.parseLine(text.slice(start, newline), values)) break;
       start = newline + 1;
     }
-    this.pending = text.slice(start);
+    this.pending = this.malformed === undefined ? text.slice(start) : "";
     return values;
   }
 
   end(): unknown[] {
     const values: unknown[] = [];
-    parseLine(this.pending + this.decoder.decode(), values);
+    if (this.malformed === undefined) this.parseLine(this.pending + this.decoder.decode(), values);
     this.pending = "";
     return values;
   }
-}
 
-function parseLine(line: string, into: unknown[]): void {
-  const trimmed = line.trim();
-  if (trimmed === "") return;
-  try {
-    into.push(JSON.parse(trimmed));
-  } catch {
-    throw new WireError("api_error", `malformed NDJSON line: ${trimmed.slice(0, 80)}`, {
-      code: "malformed_stream",
-    });
+  /** False when the line is not JSON. */
+  private parseLine(line: string, into: unknown[]): boolean {
+    const trimmed = line.trim();
+    if (trimmed === "") return true;
+    const value = parseJsonOrUndefined(trimmed);
+    if (value === undefined) {
+      this.malformed = `a line is not JSON: ${trimmed.slice(0, 80)}`;
+      return false;
+    }
+    into.push(value);
+    return true;
   }
 }
 

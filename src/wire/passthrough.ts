@@ -21,6 +21,17 @@ import {
 } from "./gemini/response.ts";
 import type { Dialect, IRStopReason, IRUsage } from "./ir.ts";
 import { isObject, type JsonObject, objectField, parseJsonOrUndefined, stringField } from "./json.ts";
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  isJsonWhitespace,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from "./json-text.ts";
 import { decodeDoneReason as decodeOllamaDone, decodeUsage as decodeOllamaUsage } from "./ollama/common.ts";
 import {
   decodeFinishReason as decodeChatFinish,
@@ -35,19 +46,6 @@ import {
 // ---------------------------------------------------------------------------------------------
 // rewriteModel
 
-const QUOTE = 34;
-const BACKSLASH = 92;
-const COLON = 58;
-const COMMA = 44;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-
-function isWhitespace(code: number): boolean {
-  return code === 32 || code === 10 || code === 13 || code === 9;
-}
-
 /** A cursor over JSON text that skips whole values without building them. */
 class JsonSkipper {
   at = 0;
@@ -59,7 +57,7 @@ class JsonSkipper {
   }
 
   whitespace(): void {
-    while (isWhitespace(this.text.charCodeAt(this.at))) this.at++;
+    while (isJsonWhitespace(this.text.charCodeAt(this.at))) this.at++;
   }
 
   /** Past the string starting at the cursor; false when it never closes. */
@@ -103,7 +101,7 @@ class JsonSkipper {
     const start = this.at;
     for (; this.at < this.text.length; this.at++) {
       const code = this.code();
-      if (code === COMMA || code === CLOSE_BRACE || code === CLOSE_BRACKET || isWhitespace(code)) break;
+      if (code === COMMA || code === CLOSE_BRACE || code === CLOSE_BRACKET || isJsonWhitespace(code)) break;
     }
     return this.at > start;
   }
@@ -320,7 +318,7 @@ const SPECS: Record<Dialect, TapSpec> = {
 };
 
 function skipWhitespace(text: string, at: number): number {
-  while (isWhitespace(text.charCodeAt(at))) at++;
+  while (isJsonWhitespace(text.charCodeAt(at))) at++;
   return at;
 }
 

@@ -5,6 +5,7 @@
  * one into the other uses these functions, so a request means the same thing whichever way
  * it crosses.
  */
+import { invalidField } from "./errors.ts";
 import type { IRReasoningEffort } from "./ir.ts";
 
 /** Anthropic rejects thinking budgets below this. */
@@ -19,6 +20,19 @@ const BUDGET_OF: Record<Exclude<IRReasoningEffort, "none">, number> = {
 };
 
 const BUDGET_ENTRIES = Object.entries(BUDGET_OF) as Array<[IRReasoningEffort, number]>;
+
+const EFFORTS: ReadonlySet<string> = new Set(["none", ...Object.keys(BUDGET_OF)]);
+
+/**
+ * An effort as OpenAI names it (chat `reasoning_effort`, Responses `reasoning.effort`); "max",
+ * above the IR's top level, reads as that top. Anything else is a 400 at `path`.
+ */
+export function decodeEffortName(name: string, path: string): IRReasoningEffort {
+  const effort = name === "max" ? "xhigh" : name;
+  if (!EFFORTS.has(effort))
+    throw invalidField(path, "must be none, minimal, low, medium, high, xhigh or max");
+  return effort as IRReasoningEffort;
+}
 
 /** Token budget for an effort; 0 for "none" (reasoning off). */
 export function budgetForEffort(effort: IRReasoningEffort): number {

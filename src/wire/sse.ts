@@ -1,8 +1,12 @@
 /**
- * Server-sent events framing: an incremental parser for upstream bodies and the encoder for
- * client streams. Any chunk boundary is fine, including one inside a UTF-8 sequence or between
- * the CR and LF of a line ending; only the unfinished line is ever buffered.
+ * Server-sent events framing: an incremental parser for upstream bodies, the base of the
+ * stream decoders that read SSE, and the frame writer for client streams. Any chunk boundary
+ * is fine, including one inside a UTF-8 sequence or between the CR and LF of a line ending;
+ * only the unfinished line is ever buffered.
  */
+import type { StreamDecoder } from "./codec.ts";
+import type { IRStreamEvent } from "./ir.ts";
+import { streamTruncated } from "./upstream-errors.ts";
 
 export interface SseEvent {
   /** The `event:` field, or undefined for the default `message` type. */
@@ -94,12 +98,45 @@ export class SseParser {
   }
 }
 
-/** One SSE frame; multi-line data is split into one `data:` line each, as the format requires. */
+/**
+ * The decoding every SSE dialect (OpenAI chat, Responses, Anthropic) shares: each event's data
+ * goes to `frame` until the stream ends or fails, and a body that stops first is truncated.
+ */
+export abstract class SseStreamDecoder implements StreamDecoder {
+  private readonly sse = new SseParser();
+  /** The terminator came, or the stream failed: what follows is ignored. */
+  protected ended = false;
+
+  /** `terminator` names what a complete stream ends with, for the truncation error. */
+  constructor(private readonly terminator: string) {}
+
+  push(chunk: Uint8Array | string): IRStreamEvent[] {
+    return this.frames(this.sse.push(chunk));
+  }
+
+  end(): IRStreamEvent[] {
+    const events = this.frames(this.sse.end());
+    if (!this.ended) this.fail(streamTruncated(this.terminator), events);
+    return events;
+  }
+
+  /** One event's data: pushes the IR events it completes. */
+  protected abstract frame(data: string, events: IRStreamEvent[]): void;
+
+  /** Ends the stream with `error`. */
+  protected fail(error: IRStreamEvent, events: IRStreamEvent[]): void {
+    this.ended = true;
+    events.push(error);
+  }
+
+  private frames(frames: SseEvent[]): IRStreamEvent[] {
+    const events: IRStreamEvent[] = [];
+    for (const frame of frames) if (!this.ended) this.frame(frame.data, events);
+    return events;
+  }
+}
+
+/** One SSE frame whose data is JSON text (or `[DONE]`), which never holds a line break: one `data:` line. */
 export function sseFrame(data: string, event?: string): string {
-  const head = event === undefined ? "" : `event: ${event}\n`;
-  if (data.indexOf("\n") === -1 && data.indexOf("\r") === -1) return `${head}data: ${data}\n\n`;
-  return `${head}${data
-    .split(/\r\n|\r|\n/)
-    .map((line) => `data: ${line}\n`)
-    .join("")}\n`;
+  return event === undefined ? `data: ${data}\n\n` : `event: ${event}\ndata: ${data}\n\n`;
 }

@@ -39,3 +39,11 @@ export function malformedUpstream(detail: string): WireError {
     code: "upstream_malformed",
   });
 }
+
+/** An upstream tool call whose arguments are no JSON object, for a client dialect that needs one (502). */
+export function invalidToolArguments(name: string): WireError {
+  return new WireError("api_error", `tool call ${name}: arguments are not a JSON object`, {
+    status: 502,
+    code: "invalid_tool_arguments",
+  });
+}

@@ -31,6 +31,11 @@ export interface MockUpstream extends AsyncDisposable {
   received: Received[];
   /** The next requests of a dialect answer with this status and body instead (consumed in order). */
   failNext(dialect: Dialect, status: number, body: unknown, headers?: Record<string, string>): void;
+  /**
+   * When true, a request that carries tools still gets the text answer: agent clients (coding
+   * CLIs) send their tools on every turn, and a tool call for a tool they do not have loops forever.
+   */
+  textAnswersOnly: boolean;
 }
 
 function fixture(dialect: Dialect, name: string): string {
@@ -38,8 +43,13 @@ function fixture(dialect: Dialect, name: string): string {
 }
 
 /** Which fixture answers: tool requests get a tool answer, others text. */
-function answerCase(dialect: Dialect, body: Record<string, unknown>, kind: "response" | "stream"): string {
-  const hasTools = Array.isArray(body.tools) && body.tools.length > 0;
+function answerCase(
+  dialect: Dialect,
+  body: Record<string, unknown>,
+  kind: "response" | "stream",
+  textOnly: boolean,
+): string {
+  const hasTools = !textOnly && Array.isArray(body.tools) && body.tools.length > 0;
   if (!hasTools) return kind === "response" ? "response-text.json" : "stream-text.txt";
   const candidates =
     kind === "response"
@@ -169,19 +179,20 @@ export function startMockUpstream(): MockUpstream {
         });
       }
       if (stream) {
-        const text = fixture(dialect, answerCase(dialect, body, "stream"));
+        const text = fixture(dialect, answerCase(dialect, body, "stream", mock.textAnswersOnly));
         return new Response(text, {
           headers: { "content-type": dialect === "ollama" ? "application/x-ndjson" : "text/event-stream" },
         });
       }
-      return new Response(fixture(dialect, answerCase(dialect, body, "response")), {
+      return new Response(fixture(dialect, answerCase(dialect, body, "response", mock.textAnswersOnly)), {
         headers: { "content-type": "application/json" },
       });
     },
   });
-  return {
+  const mock: MockUpstream = {
     url: `http://127.0.0.1:${server.port}`,
     received,
+    textAnswersOnly: false,
     failNext(dialect, status, body, headers = {}) {
       failures.push({ dialect, status, body, headers });
     },
@@ -189,4 +200,5 @@ export function startMockUpstream(): MockUpstream {
       await server.stop(true);
     },
   };
+  return mock;
 }

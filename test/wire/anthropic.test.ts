@@ -285,7 +285,11 @@ describe("anthropic encodeRequest", () => {
                   data: Buffer.from("notes").toString("base64"),
                 },
               },
-              { type: "file", source: { kind: "file_id", fileId: "file_011" }, cache: { type: "ephemeral" } },
+              {
+                type: "file",
+                source: { kind: "file_id", fileId: "file_011", store: "anthropic" },
+                cache: { type: "ephemeral" },
+              },
             ],
           },
           {

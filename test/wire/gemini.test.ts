@@ -1,8 +1,12 @@
 import { describe, expect, it } from "bun:test";
+import { anthropicCodec } from "../../src/wire/anthropic/index.ts";
 import { WireError } from "../../src/wire/errors.ts";
 import { geminiCodec as codec } from "../../src/wire/gemini/index.ts";
 import { SKIP_THOUGHT_SIGNATURE } from "../../src/wire/gemini/request.ts";
 import type { IRRequest, IRResponse } from "../../src/wire/ir.ts";
+import { ollamaCodec } from "../../src/wire/ollama/index.ts";
+import { openaiChatCodec } from "../../src/wire/openai-chat/index.ts";
+import { openaiResponsesCodec } from "../../src/wire/openai-responses/index.ts";
 import { fixtureFiles, jsonFixture } from "./fixture-files.ts";
 
 const decodeFixture = (file: string, stream = false) =>
@@ -72,16 +76,60 @@ describe("gemini decodeRequest", () => {
     expect(request.sampling).toEqual({ seed: 42, presencePenalty: 0.5, frequencyPenalty: 0.25 });
   });
 
-  it("reads inline data and file URIs as images or files by their media type", () => {
+  it("reads inline data and file URIs as images or files by their media type, Files API URIs as Gemini's file ids", () => {
     expect(decodeFixture("request-image.json").messages[0]?.parts).toEqual([
       { type: "image", source: { kind: "base64", mediaType: "image/jpeg", data: "/9j/4AAQSkZJRgABAQ==" } },
       {
         type: "file",
-        source: { kind: "url", url: "https://generativelanguage.googleapis.com/v1beta/files/abc123" },
+        source: {
+          kind: "file_id",
+          fileId: "https://generativelanguage.googleapis.com/v1beta/files/abc123",
+          store: "gemini",
+          mediaType: "application/pdf",
+        },
       },
       { type: "image", source: { kind: "url", url: "https://example.com/cat.png" } },
       { type: "text", text: "Caption this image and summarize the document." },
     ]);
+    const uploadedImage = codec.decodeRequest(
+      {
+        contents: [
+          {
+            parts: [
+              {
+                file_data: {
+                  mime_type: "image/png",
+                  file_uri: "https://generativelanguage.googleapis.com/v1/files/img-7",
+                },
+              },
+            ],
+          },
+        ],
+      },
+      { model: "gemini-2.5-flash" },
+    );
+    expect(uploadedImage.messages[0]?.parts).toEqual([
+      {
+        type: "image",
+        source: {
+          kind: "file_id",
+          fileId: "https://generativelanguage.googleapis.com/v1/files/img-7",
+          store: "gemini",
+          mediaType: "image/png",
+        },
+      },
+    ]);
+  });
+
+  it("refuses to hand a Files API file to any other dialect, naming the client's part", () => {
+    const request = decodeFixture("request-image.json");
+    for (const target of [anthropicCodec, openaiChatCodec, openaiResponsesCodec, ollamaCodec]) {
+      const error = wireError(() => target.encodeRequest(request)).error;
+      expect(error).toMatchObject({ type: "invalid_request", status: 400, param: "contents[0].parts[1]" });
+    }
+    expect(wireError(() => anthropicCodec.encodeRequest(request)).error.message).toBe(
+      "contents[0].parts[1]: refers to a file stored at Gemini, which Anthropic cannot read",
+    );
   });
 
   it("reads OpenAPI parameters as JSON Schema, keeps parametersJsonSchema, and reads ANY with one name as that tool", () => {
@@ -584,9 +632,40 @@ describe("gemini encodeRequest", () => {
     }
   });
 
+  it("sends a Files API file back as the fileData it came as, and a file without a media type by its kind", () => {
+    const fileId = "https://generativelanguage.googleapis.com/v1beta/files/abc123";
+    const body = codec.encodeRequest(
+      baseRequest({
+        messages: [
+          {
+            role: "user",
+            parts: [
+              { type: "file", source: { kind: "file_id", fileId, store: "gemini", mediaType: "text/plain" } },
+              { type: "image", source: { kind: "file_id", fileId, store: "gemini" } },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(body.contents).toEqual([
+      {
+        role: "user",
+        parts: [
+          { fileData: { mimeType: "text/plain", fileUri: fileId } },
+          { fileData: { mimeType: "image/jpeg", fileUri: fileId } },
+        ],
+      },
+    ]);
+  });
+
   it("refuses what Gemini cannot carry, naming the part", () => {
     const foreignFile = baseRequest({
-      messages: [{ role: "user", parts: [{ type: "file", source: { kind: "file_id", fileId: "file-1" } }] }],
+      messages: [
+        {
+          role: "user",
+          parts: [{ type: "file", source: { kind: "file_id", fileId: "file-1", store: "openai" } }],
+        },
+      ],
     });
     expect(wireError(() => codec.encodeRequest(foreignFile)).error.param).toBe("messages[0].parts[0]");
     const unnamed = baseRequest({

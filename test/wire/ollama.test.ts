@@ -366,21 +366,26 @@ describe("ollama encodeRequest", () => {
     ]);
     const error = wireError(() => ollamaCodec.encodeRequest(withImage("https://example.com/cat.png")));
     expect(error.error.status).toBe(400);
-    expect(error.error.param).toBe("messages[0].content[1]");
+    expect(error.error.param).toBe("messages[0].parts[1]");
   });
 
   it("refuses documents and tool-call arguments that are not a JSON object", () => {
     const file = baseRequest({
-      messages: [{ role: "user", parts: [{ type: "file", source: { kind: "file_id", fileId: "file-1" } }] }],
+      messages: [
+        {
+          role: "user",
+          parts: [{ type: "file", source: { kind: "file_id", fileId: "file-1", store: "openai" } }],
+        },
+      ],
     });
-    expect(wireError(() => ollamaCodec.encodeRequest(file)).error.param).toBe("messages[0].content[0]");
+    expect(wireError(() => ollamaCodec.encodeRequest(file)).error.param).toBe("messages[0].parts[0]");
     const badArguments = baseRequest({
       messages: [
         { role: "assistant", parts: [{ type: "tool_call", id: "c", name: "f", arguments: "[1,2]" }] },
       ],
     });
     expect(wireError(() => ollamaCodec.encodeRequest(badArguments)).error.param).toBe(
-      "messages[0].content[0].arguments",
+      "messages[0].parts[0].arguments",
     );
   });
 
@@ -400,7 +405,7 @@ describe("ollama encodeRequest", () => {
     });
     expect(ollamaCodec.encodeRequest(baseRequest()).options).toBeUndefined();
     expect(wireError(() => ollamaCodec.encodeRequest(baseRequest({ sampling: { n: 2 } }))).error.param).toBe(
-      "n",
+      "sampling.n",
     );
   });
 
@@ -568,6 +573,20 @@ describe("ollama decodeStream", () => {
     expect(events.at(-1)).toMatchObject({ error: { message: expect.stringContaining("unexpected EOF") } });
   });
 
+  it("reports a tool call it cannot read as a malformed stream, after what came before it", () => {
+    const events = decodeStreamText(
+      '{"model":"m","message":{"content":"a"},"done":false}\n' +
+        '{"model":"m","message":{"content":"","tool_calls":[{"function":{"arguments":{}}}]},"done":false}\n',
+    );
+    expect(events.map((event) => event.type)).toEqual(["start", "text_delta", "error"]);
+    expect(events.at(-1)).toMatchObject({
+      error: {
+        code: "stream_malformed",
+        message: expect.stringContaining("message.tool_calls[0].function.name"),
+      },
+    });
+  });
+
   it("reports a stream that ends before done:true as truncated", () => {
     const lines = readFixture("ollama", "stream-text.txt").trimEnd().split("\n");
     const events = decodeStreamText(lines.slice(0, -1).join("\n"));
@@ -578,9 +597,19 @@ describe("ollama decodeStream", () => {
     expect(events.some((event) => event.type === "finish")).toBe(false);
   });
 
-  it("reports a malformed line as an error event rather than throwing", () => {
-    const events = decodeStreamText('{"model":"m","message":{"content":"a"},"done":false}\n{not json\n');
-    expect(events.at(-1)).toMatchObject({ type: "error", error: { code: "stream_malformed" } });
+  it("reports a malformed line as an error event after the lines before it, even in the same chunk", () => {
+    const events = decodeStreamText(
+      '{"model":"m","message":{"content":"a"},"done":false}\n{not json\n{"message":{"content":"b"},"done":true}\n',
+    );
+    expect(events.map((event) => event.type)).toEqual(["start", "text_delta", "error"]);
+    expect(events[1]).toEqual({ type: "text_delta", index: 0, text: "a" });
+    expect(events.at(-1)).toMatchObject({
+      type: "error",
+      error: {
+        code: "stream_malformed",
+        message: "malformed upstream stream: a line is not JSON: {not json",
+      },
+    });
   });
 });
 
@@ -660,10 +689,14 @@ describe("ollama encodeStream", () => {
     for (const file of fixtureFiles("ollama", "stream")) {
       const decoded = decodeStreamText(readFixture("ollama", file));
       const again = decodeStreamText(encodeEvents(ollamaCodec.encodeStream({ model: "m" }), decoded));
+      // Ollama's error line carries a message and nothing else, so no error code survives the trip.
       const shape = (list: IRStreamEvent[]) =>
-        list.map((event) =>
-          event.type === "start" || event.type === "tool_call_start" ? event.type : event,
-        );
+        list.map((event) => {
+          if (event.type === "start" || event.type === "tool_call_start") return event.type;
+          if (event.type !== "error") return event;
+          const { code: _code, ...error } = event.error;
+          return { ...event, error };
+        });
       expect(shape(again)).toEqual(shape(decoded));
     }
   });

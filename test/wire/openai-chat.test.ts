@@ -353,7 +353,7 @@ describe("openai-chat encodeRequest", () => {
                 title: "Report",
               },
               { type: "file", source: { kind: "base64", mediaType: "audio/mpeg", data: "SUQz" } },
-              { type: "file", source: { kind: "file_id", fileId: "file-abc" } },
+              { type: "file", source: { kind: "file_id", fileId: "file-abc", store: "openai" } },
             ],
           },
         ],

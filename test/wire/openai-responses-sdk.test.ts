@@ -145,9 +145,16 @@ describe("openai SDK against our Responses encoding", () => {
       ]),
       contentType: SSE,
     });
-    const final = await client(server.url).responses.stream({ model: "gpt-4.1", input: "x" }).finalResponse();
+    const stream = client(server.url).responses.stream({ model: "gpt-4.1", input: "x" });
+    const doneItems: unknown[] = [];
+    stream.on("response.output_item.done", (event) => doneItems.push(event.item));
+    const final = await stream.finalResponse();
     expect(final.status).toBe("failed");
     expect(final.error).toMatchObject({ code: "server_error", message: "upstream overloaded" });
+    // What streamed before the error is the failed response's output, its message marked incomplete.
+    expect(final.output).toMatchObject([{ type: "message", status: "incomplete" }]);
+    expect(final.output_text).toBe("partial");
+    expect(doneItems).toMatchObject([{ type: "message", id: final.output[0]?.id, status: "incomplete" }]);
   });
 
   it("throws the SDK's APIError for an error event before the response started", async () => {

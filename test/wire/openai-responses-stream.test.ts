@@ -22,6 +22,17 @@ function wireEvents(text: string): Array<{ event?: string; data: WireEvent }> {
   });
 }
 
+/** The events with a `part_end` before an error for each part still open: the encoder closes them then. */
+function closedBeforeError(events: IRStreamEvent[]): IRStreamEvent[] {
+  const open = new Set<number>();
+  return events.flatMap((event) => {
+    if (event.type === "part_end") open.delete(event.index);
+    else if ("index" in event) open.add(event.index);
+    if (event.type !== "error") return [event];
+    return [...[...open].map((index): IRStreamEvent => ({ type: "part_end", index })), event];
+  });
+}
+
 const TOOL_EVENTS: IRStreamEvent[] = [
   {
     type: "start",
@@ -340,16 +351,45 @@ describe("openai-responses encodeStream", () => {
     ]);
   });
 
+  it("closes the items open at an error as incomplete and lists them in response.failed", () => {
+    const events = wireEvents(
+      encodeEvents(codec.encodeStream({ model: "m" }), [
+        { type: "start", id: "x", model: "m", created: 1 },
+        { type: "reasoning_delta", index: 0, text: "Hmm" },
+        { type: "part_end", index: 0 },
+        { type: "text_delta", index: 1, text: "Let me" },
+        { type: "tool_call_start", index: 2, id: "call_1", name: "f" },
+        { type: "tool_call_delta", index: 2, argumentsDelta: '{"a":' },
+        { type: "error", error: { type: "overloaded", message: "Overloaded", status: 503 } },
+      ]),
+    ).map((entry) => entry.data);
+    const done = events
+      .filter((event) => event.type === "response.output_item.done")
+      .map((event) => event.item);
+    expect(done).toMatchObject([
+      { type: "reasoning", summary: [{ type: "summary_text", text: "Hmm" }] },
+      // The tool call that followed ended the message; only the call was still open.
+      { type: "message", status: "completed", content: [{ type: "output_text", text: "Let me" }] },
+      { type: "function_call", status: "incomplete", call_id: "call_1", arguments: '{"a":' },
+    ]);
+    expect(done[0]).not.toHaveProperty("status");
+    expect(events.at(-1)).toMatchObject({
+      type: "response.failed",
+      response: { status: "failed", error: { code: "server_error", message: "Overloaded" }, output: done },
+    });
+    expect(events.map((event) => event.sequence_number)).toEqual(events.map((_, i) => i));
+  });
+
   it("survives decode → encode → decode for every stream fixture", () => {
     for (const file of fixtureFiles("openai-responses", "stream")) {
       const events = decodeFixture(file);
       const model = events[0]?.type === "start" ? events[0].model : "";
       const again = decodeText(encodeEvents(codec.encodeStream({ model }), events));
-      const strip = (list: IRStreamEvent[]) =>
+      const strip = (list: IRStreamEvent[]): IRStreamEvent[] =>
         list
           .map((event) => (event.type === "start" ? { ...event, id: "" } : event))
           .filter((event) => event.type !== "usage");
-      const expected = strip(events).map((event) =>
+      const expected = closedBeforeError(strip(events)).map((event) =>
         event.type === "error" ? { ...event, error: { ...event.error, code: "server_error" } } : event,
       );
       expect(strip(again)).toEqual(expected);

@@ -100,7 +100,7 @@ describe("openai-responses decodeRequest", () => {
         source: { kind: "base64", mediaType: "application/pdf", data: "JVBERi0xLjQK" },
         filename: "draconomicon.pdf",
       },
-      { type: "file", source: { kind: "file_id", fileId: "file-6F2ksmvXxt4VdoqmHRw6kL" } },
+      { type: "file", source: { kind: "file_id", fileId: "file-6F2ksmvXxt4VdoqmHRw6kL", store: "openai" } },
     ]);
   });
 
@@ -364,7 +364,7 @@ describe("openai-responses encodeRequest", () => {
                 source: { kind: "base64", mediaType: "application/pdf", data: "JVB" },
                 filename: "a.pdf",
               },
-              { type: "file", source: { kind: "file_id", fileId: "file-1" } },
+              { type: "file", source: { kind: "file_id", fileId: "file-1", store: "openai" } },
               {
                 type: "tool_result",
                 toolCallId: "c",
@@ -442,8 +442,10 @@ describe("openai-responses encodeRequest", () => {
   it("refuses stop sequences and several choices, which Responses cannot honour", () => {
     expect(
       wireError(() => codec.encodeRequest(baseRequest({ sampling: { stop: ["\n"] } }))).error.param,
-    ).toBe("stop");
-    expect(wireError(() => codec.encodeRequest(baseRequest({ sampling: { n: 2 } }))).error.param).toBe("n");
+    ).toBe("sampling.stop");
+    expect(wireError(() => codec.encodeRequest(baseRequest({ sampling: { n: 2 } }))).error.param).toBe(
+      "sampling.n",
+    );
   });
 });
 

@@ -266,9 +266,11 @@ function normalPart(part: IRPart): unknown {
     case "text":
       return { type: "text", text: part.text };
     case "image":
-      return part.source.kind === "base64"
-        ? { type: "image", mediaType: part.source.mediaType, data: part.source.data }
-        : { type: "image", url: part.source.url };
+      if (part.source.kind === "base64")
+        return { type: "image", mediaType: part.source.mediaType, data: part.source.data };
+      return part.source.kind === "url"
+        ? { type: "image", url: part.source.url }
+        : { type: "image", fileId: part.source.fileId };
     case "tool_call":
       return {
         type: "tool_call",

@@ -6,11 +6,12 @@
  * open the user turn that answers the tool calls, and `max_tokens` is always present.
  */
 import type { RequestContext } from "../codec.ts";
-import { invalidField } from "../errors.ts";
+import { clientField, invalidField, ownFileId, recordClientField } from "../errors.ts";
 import type {
   IRCacheHint,
   IRFilePart,
   IRImagePart,
+  IRMediaSource,
   IRMessage,
   IRPart,
   IRReasoningConfig,
@@ -20,10 +21,12 @@ import type {
   IRSystemPart,
   IRTextPart,
   IRTool,
+  IRToolCallPart,
   IRToolChoice,
   IRToolResultPart,
 } from "../ir.ts";
 import {
+  argumentsObject,
   expectArray,
   expectObject,
   expectString,
@@ -35,8 +38,9 @@ import {
   optionalNumber,
   optionalObject,
   optionalString,
-  parseJsonOrUndefined,
+  optionalStringArray,
 } from "../json.ts";
+import { textPart, withCache } from "../parts.ts";
 import { budgetForEffort, effortForBudget, MIN_THINKING_BUDGET } from "../reasoning.ts";
 
 /** `max_tokens` when neither the client nor the caller gives one. */
@@ -140,10 +144,6 @@ function decodeTextBlocks(value: unknown, path: string): IRTextPart[] {
   });
 }
 
-function textPart(text: string, cache: IRCacheHint | undefined): IRTextPart {
-  return cache === undefined ? { type: "text", text } : { type: "text", text, cache };
-}
-
 /** Leading `system` messages (API 2026-10-21) join the top-level system prompt, like OpenAI's. */
 function decodeMessages(raw: unknown[], system: IRSystemPart[]): IRMessage[] {
   const messages: IRMessage[] = [];
@@ -163,10 +163,11 @@ function decodeMessages(raw: unknown[], system: IRSystemPart[]): IRMessage[] {
     const content = message.content;
     const parts =
       typeof content === "string"
-        ? [textPart(content, undefined)]
-        : expectArray(content, `${path}.content`).map((block, j) =>
-            decodeBlock(block, `${path}.content[${j}]`, toolNames),
-          );
+        ? [recordClientField(textPart(content), `${path}.content`)]
+        : expectArray(content, `${path}.content`).map((block, j) => {
+            const blockPath = `${path}.content[${j}]`;
+            return recordClientField(decodeBlock(block, blockPath, toolNames), blockPath);
+          });
     messages.push({ role, parts });
   });
   return messages;
@@ -190,7 +191,8 @@ function decodeBlock(value: unknown, path: string, toolNames: Map<string, string
       const id = expectString(block.id, `${path}.id`);
       const name = expectString(block.name, `${path}.name`);
       toolNames.set(id, name);
-      return { type: "tool_call", id, name, arguments: JSON.stringify(block.input ?? {}) };
+      const call: IRPart = { type: "tool_call", id, name, arguments: JSON.stringify(block.input ?? {}) };
+      return recordClientField(call, `${path}.input`, "arguments");
     }
     case "tool_result":
       return withCache(decodeToolResult(block, path, toolNames), cache);
@@ -207,26 +209,17 @@ function decodeBlock(value: unknown, path: string, toolNames: Map<string, string
   }
 }
 
-function withCache<T extends IRImagePart | IRFilePart | IRToolResultPart>(
-  part: T,
-  cache: IRCacheHint | undefined,
-): T {
-  if (cache !== undefined) part.cache = cache;
-  return part;
+function base64Source(source: JsonObject, path: string): IRMediaSource {
+  return {
+    kind: "base64",
+    mediaType: expectString(source.media_type, `${path}.media_type`),
+    data: expectString(source.data, `${path}.data`),
+  };
 }
 
 function decodeImage(block: JsonObject, path: string): IRImagePart {
   const source = expectObject(block.source, `${path}.source`);
-  if (source.type === "base64") {
-    return {
-      type: "image",
-      source: {
-        kind: "base64",
-        mediaType: expectString(source.media_type, `${path}.source.media_type`),
-        data: expectString(source.data, `${path}.source.data`),
-      },
-    };
-  }
+  if (source.type === "base64") return { type: "image", source: base64Source(source, `${path}.source`) };
   if (source.type === "url")
     return { type: "image", source: { kind: "url", url: expectString(source.url, `${path}.source.url`) } };
   throw invalidField(`${path}.source.type`, "must be base64 or url");
@@ -238,14 +231,7 @@ function decodeDocument(block: JsonObject, path: string): IRFilePart {
   let part: IRFilePart;
   switch (source.type) {
     case "base64":
-      part = {
-        type: "file",
-        source: {
-          kind: "base64",
-          mediaType: expectString(source.media_type, `${sourcePath}.media_type`),
-          data: expectString(source.data, `${sourcePath}.data`),
-        },
-      };
+      part = { type: "file", source: base64Source(source, sourcePath) };
       break;
     case "text":
       part = plainTextFile(expectString(source.data, `${sourcePath}.data`));
@@ -263,7 +249,11 @@ function decodeDocument(block: JsonObject, path: string): IRFilePart {
     case "file":
       part = {
         type: "file",
-        source: { kind: "file_id", fileId: expectString(source.file_id, `${sourcePath}.file_id`) },
+        source: {
+          kind: "file_id",
+          fileId: expectString(source.file_id, `${sourcePath}.file_id`),
+          store: "anthropic",
+        },
       };
       break;
     default:
@@ -297,8 +287,12 @@ function decodeToolResult(block: JsonObject, path: string, toolNames: Map<string
               const itemPath = `${path}.content[${k}]`;
               const item = expectObject(entry, itemPath);
               if (item.type === "text")
-                return textPart(expectString(item.text, `${itemPath}.text`), cacheOf(item));
-              if (item.type === "image") return withCache(decodeImage(item, itemPath), cacheOf(item));
+                return recordClientField(
+                  textPart(expectString(item.text, `${itemPath}.text`), cacheOf(item)),
+                  itemPath,
+                );
+              if (item.type === "image")
+                return recordClientField(withCache(decodeImage(item, itemPath), cacheOf(item)), itemPath);
               throw invalidField(`${itemPath}.type`, "tool results carry text or images");
             }),
   };
@@ -395,9 +389,9 @@ function decodeSampling(request: JsonObject, maxTokens: number): IRSampling {
   if (topP !== undefined) sampling.topP = topP;
   const topK = optionalInteger(request.top_k, "top_k");
   if (topK !== undefined) sampling.topK = topK;
-  const stop = optionalArray(request.stop_sequences, "stop_sequences");
-  if (stop !== undefined) sampling.stop = stop.map((entry, i) => expectString(entry, `stop_sequences[${i}]`));
-  return sampling;
+  const stop = optionalStringArray(request.stop_sequences, "stop_sequences");
+  if (stop !== undefined) sampling.stop = stop;
+  return recordClientField(sampling, "stop_sequences", "stop");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,7 +402,10 @@ export function encodeRequest(
   options: AnthropicRequestOptions = {},
 ): Record<string, unknown> {
   if (request.sampling.n !== undefined && request.sampling.n > 1) {
-    throw invalidField("n", "Anthropic returns one answer per request");
+    throw invalidField(
+      clientField(request.sampling, "sampling.n", "n"),
+      "Anthropic returns one answer per request",
+    );
   }
   const maxTokens = request.sampling.maxTokens ?? options.maxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
   const { system, messages } = encodeConversation(request);
@@ -491,13 +488,13 @@ function encodeBlock(part: IRPart, path: string): JsonObject | undefined {
     case "text":
       return part.text === "" ? undefined : textBlock(part.text, part.cache);
     case "image":
-      return encodeImage(part);
+      return encodeImage(part, path);
     case "file":
       return encodeDocument(part, path);
     case "tool_call":
-      return { type: "tool_use", id: part.id, name: part.name, input: toolInput(part.arguments, path) };
+      return { type: "tool_use", id: part.id, name: part.name, input: toolInput(part, path) };
     case "tool_result":
-      return encodeToolResult(part);
+      return encodeToolResult(part, path);
     case "reasoning":
       if (part.redactedData !== undefined) return { type: "redacted_thinking", data: part.redactedData };
       // Thinking without Anthropic's signature (another provider's reasoning) would be rejected.
@@ -507,26 +504,23 @@ function encodeBlock(part: IRPart, path: string): JsonObject | undefined {
   }
 }
 
-function encodeImage(part: IRImagePart): JsonObject {
+function encodeImage(part: IRImagePart, path: string): JsonObject {
   const { source } = part;
-  return withCacheControl(
-    {
-      type: "image",
-      source:
-        source.kind === "url"
-          ? { type: "url", url: source.url }
-          : { type: "base64", media_type: source.mediaType, data: source.data },
-    },
-    part.cache,
-  );
+  let imageSource: JsonObject;
+  if (source.kind === "url") imageSource = { type: "url", url: source.url };
+  else if (source.kind === "file_id") {
+    imageSource = { type: "file", file_id: ownFileId(source, "anthropic", clientField(part, path)) };
+  } else imageSource = { type: "base64", media_type: source.mediaType, data: source.data };
+  return withCacheControl({ type: "image", source: imageSource }, part.cache);
 }
 
 function encodeDocument(part: IRFilePart, path: string): JsonObject {
   const { source } = part;
   let documentSource: JsonObject;
   if (source.kind === "url") documentSource = { type: "url", url: source.url };
-  else if (source.kind === "file_id") documentSource = { type: "file", file_id: source.fileId };
-  else if (source.mediaType === "application/pdf") {
+  else if (source.kind === "file_id") {
+    documentSource = { type: "file", file_id: ownFileId(source, "anthropic", clientField(part, path)) };
+  } else if (source.mediaType === "application/pdf") {
     documentSource = { type: "base64", media_type: "application/pdf", data: source.data };
   } else if (source.mediaType.startsWith("text/")) {
     documentSource = {
@@ -534,28 +528,37 @@ function encodeDocument(part: IRFilePart, path: string): JsonObject {
       media_type: "text/plain",
       data: Buffer.from(source.data, "base64").toString("utf8"),
     };
-  } else throw invalidField(path, `Anthropic takes PDF or text documents, not ${source.mediaType}`);
+  } else {
+    throw invalidField(
+      clientField(part, path),
+      `Anthropic takes PDF or text documents, not ${source.mediaType}`,
+    );
+  }
   const document: JsonObject = { type: "document", source: documentSource };
   const title = part.title ?? part.filename;
   if (title !== undefined) document.title = title;
   return withCacheControl(document, part.cache);
 }
 
-function toolInput(argumentsText: string, path: string): unknown {
-  if (argumentsText.trim() === "") return {};
-  const input = parseJsonOrUndefined(argumentsText);
-  if (!isObject(input)) throw invalidField(`${path}.arguments`, "tool call arguments must be a JSON object");
+function toolInput(call: IRToolCallPart, path: string): unknown {
+  const input = argumentsObject(call.arguments);
+  if (input === undefined) {
+    throw invalidField(
+      clientField(call, `${path}.arguments`, "arguments"),
+      "tool call arguments must be a JSON object",
+    );
+  }
   return input;
 }
 
-function encodeToolResult(part: IRToolResultPart): JsonObject {
+function encodeToolResult(part: IRToolResultPart, path: string): JsonObject {
   const block: JsonObject = { type: "tool_result", tool_use_id: part.toolCallId };
   const only = part.content[0];
   if (part.content.length === 1 && only?.type === "text" && only.cache === undefined)
     block.content = only.text;
   else if (part.content.length > 0) {
-    block.content = part.content.map((item) =>
-      item.type === "text" ? textBlock(item.text, item.cache) : encodeImage(item),
+    block.content = part.content.map((item, k) =>
+      item.type === "text" ? textBlock(item.text, item.cache) : encodeImage(item, `${path}.content[${k}]`),
     );
   }
   if (part.isError !== undefined) block.is_error = part.isError;

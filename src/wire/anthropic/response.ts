@@ -9,11 +9,11 @@ import type { EncodeContext } from "../codec.ts";
 import { randomId } from "../ids.ts";
 import type { IRPart, IRResponse, IRStopReason, IRUsage } from "../ir.ts";
 import {
+  argumentsObject,
   isObject,
   type JsonObject,
   numberField,
   objectField,
-  parseJsonOrUndefined,
   stringField,
 } from "../json.ts";
 import { malformedUpstream } from "../upstream-errors.ts";
@@ -169,13 +169,12 @@ export function encodeResponse(response: IRResponse, context: EncodeContext): Js
 }
 
 /** Another provider's reasoning shows as thinking with an empty signature, so clients can display it. */
-export function encodeReasoningBlock(text: string, signature?: string, redactedData?: string): JsonObject {
+function encodeReasoningBlock(text: string, signature?: string, redactedData?: string): JsonObject {
   if (redactedData !== undefined) return { type: "redacted_thinking", data: redactedData };
   return { type: "thinking", thinking: text, signature: signature ?? "" };
 }
 
 /** A tool call's input object; arguments that are not a JSON object (a cut-off call) become `{}`. */
-export function toolInput(argumentsText: string): JsonObject {
-  const input = parseJsonOrUndefined(argumentsText);
-  return isObject(input) ? input : {};
+function toolInput(argumentsText: string): JsonObject {
+  return argumentsObject(argumentsText) ?? {};
 }

@@ -3,7 +3,7 @@
  * `[DONE]`) to and from IR stream events. The encoder numbers content blocks 0, 1, … in the
  * order it opens them, whatever the IR's part indexes, and closes each block before the next.
  */
-import type { EncodeContext, StreamDecoder, StreamEncoder } from "../codec.ts";
+import type { EncodeContext, StreamEncoder } from "../codec.ts";
 import { randomId } from "../ids.ts";
 import type { IRStreamEvent, IRUsage } from "../ir.ts";
 import {
@@ -14,7 +14,7 @@ import {
   parseJsonOrUndefined,
   stringField,
 } from "../json.ts";
-import { SseParser } from "../sse.ts";
+import { SseStreamDecoder, sseFrame } from "../sse.ts";
 import { streamMalformed, streamTruncated } from "../upstream-errors.ts";
 import { decodeStreamError, errorEnvelope } from "./errors.ts";
 import {
@@ -29,31 +29,20 @@ import {
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
-export class AnthropicStreamDecoder implements StreamDecoder {
-  private readonly sse = new SseParser();
+export class AnthropicStreamDecoder extends SseStreamDecoder {
   private started = false;
-  private ended = false;
   private readonly counts = emptyCounts();
   private stopReason: unknown;
   private stopSequence: string | undefined;
   /** Blocks with no IR counterpart (server tools): their deltas and stops are dropped. */
   private readonly ignored = new Set<number>();
 
-  push(chunk: Uint8Array | string): IRStreamEvent[] {
-    const events: IRStreamEvent[] = [];
-    for (const frame of this.sse.push(chunk)) this.frame(frame.data, events);
-    return events;
+  constructor() {
+    super("message_stop");
   }
 
-  end(): IRStreamEvent[] {
-    const events: IRStreamEvent[] = [];
-    for (const frame of this.sse.end()) this.frame(frame.data, events);
-    if (!this.ended) this.fail(streamTruncated("message_stop"), events);
-    return events;
-  }
-
-  private frame(data: string, events: IRStreamEvent[]): void {
-    if (this.ended || data === "") return;
+  protected frame(data: string, events: IRStreamEvent[]): void {
+    if (data === "") return;
     const event = parseJsonOrUndefined(data);
     if (!isObject(event)) {
       this.fail(streamMalformed("an event is not a JSON object"), events);
@@ -188,17 +177,16 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     }
   }
 
-  private fail(event: IRStreamEvent, events: IRStreamEvent[]): void {
+  protected override fail(error: IRStreamEvent, events: IRStreamEvent[]): void {
     this.start(undefined, events);
-    events.push(event);
-    this.ended = true;
+    super.fail(error, events);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
-const BLOCK_DELTA = 'event: content_block_delta\ndata: {"type":"content_block_delta","index":';
+const BLOCK_DELTA = '{"type":"content_block_delta","index":';
 const TEXT_BLOCK = '{"type":"text","text":""}';
 const THINKING_BLOCK = '{"type":"thinking","thinking":"","signature":""}';
 const NO_USAGE: IRUsage = { inputTokens: 0, outputTokens: 0 };
@@ -266,7 +254,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
         return this.finish(STOP_REASON[event.stopReason], event.stopSequence, event.usage ?? this.usage);
       case "error":
         this.closed = true;
-        return `event: error\ndata: ${JSON.stringify(errorEnvelope(event.error))}\n\n`;
+        return sseFrame(JSON.stringify(errorEnvelope(event.error)), "error");
       case "thought_signature":
         return "";
     }
@@ -283,7 +271,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
     this.usage = usage;
     // With an OpenAI-style upstream the counts come only at the end; message_delta repeats them all.
     const message = `{"id":${JSON.stringify(id)},"type":"message","role":"assistant","model":${JSON.stringify(this.model)},"content":[],"stop_reason":null,"stop_sequence":null,"usage":${JSON.stringify(encodeUsage(usage ?? NO_USAGE))}}`;
-    return `event: message_start\ndata: {"type":"message_start","message":${message}}\n\n`;
+    return sseFrame(`{"type":"message_start","message":${message}}`, "message_start");
   }
 
   private opening(): string {
@@ -292,11 +280,12 @@ export class AnthropicStreamEncoder implements StreamEncoder {
 
   /** A delta for a part; a part seen for the first time opens its block (unless it cannot: `undefined`). */
   private delta(part: number, block: string | undefined, delta: string): string {
-    if (part === this.openPart) return `${BLOCK_DELTA}${this.openBlock},"delta":${delta}}\n\n`;
+    if (part === this.openPart) return blockDelta(this.openBlock, delta);
     const known = this.blocks.get(part);
-    if (known !== undefined) return `${BLOCK_DELTA}${known},"delta":${delta}}\n\n`;
+    if (known !== undefined) return blockDelta(known, delta);
     if (block === undefined) return "";
-    return `${this.open(part, block)}${BLOCK_DELTA}${this.openBlock},"delta":${delta}}\n\n`;
+    const opened = this.open(part, block);
+    return opened + blockDelta(this.openBlock, delta);
   }
 
   private open(part: number, block: string): string {
@@ -305,7 +294,13 @@ export class AnthropicStreamEncoder implements StreamEncoder {
     this.blocks.set(part, index);
     this.openPart = part;
     this.openBlock = index;
-    return `${before}event: content_block_start\ndata: {"type":"content_block_start","index":${index},"content_block":${block}}\n\n`;
+    return (
+      before +
+      sseFrame(
+        `{"type":"content_block_start","index":${index},"content_block":${block}}`,
+        "content_block_start",
+      )
+    );
   }
 
   private closeOpenBlock(): string {
@@ -313,7 +308,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
     const index = this.openBlock;
     this.openPart = -1;
     this.openBlock = -1;
-    return `event: content_block_stop\ndata: {"type":"content_block_stop","index":${index}}\n\n`;
+    return sseFrame(`{"type":"content_block_stop","index":${index}}`, "content_block_stop");
   }
 
   private finish(stopReason: string, stopSequence: string | undefined, usage: IRUsage | undefined): string {
@@ -321,6 +316,17 @@ export class AnthropicStreamEncoder implements StreamEncoder {
     this.closed = true;
     const sequence = stopSequence === undefined ? "null" : JSON.stringify(stopSequence);
     const counts = JSON.stringify(encodeUsage(usage ?? NO_USAGE));
-    return `${before}event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"${stopReason}","stop_sequence":${sequence}},"usage":${counts}}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n`;
+    return (
+      before +
+      sseFrame(
+        `{"type":"message_delta","delta":{"stop_reason":"${stopReason}","stop_sequence":${sequence}},"usage":${counts}}`,
+        "message_delta",
+      ) +
+      sseFrame('{"type":"message_stop"}', "message_stop")
+    );
   }
+}
+
+function blockDelta(block: number, delta: string): string {
+  return sseFrame(`${BLOCK_DELTA}${block},"delta":${delta}}`, "content_block_delta");
 }

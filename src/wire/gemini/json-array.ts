@@ -3,18 +3,16 @@
  * `streamGenerateContent` sends without `alt=sse`. It yields the text of each top-level
  * element as soon as its closing brace arrives, and buffers only the element in progress.
  */
-
-const QUOTE = 34;
-const BACKSLASH = 92;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-const COMMA = 44;
-
-function isWhitespace(code: number): boolean {
-  return code === 32 || code === 10 || code === 13 || code === 9;
-}
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COMMA,
+  isJsonWhitespace,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from "../json-text.ts";
 
 export class JsonArraySplitter {
   /** 0 before `[`, 1 between elements, more inside an element. */
@@ -52,7 +50,7 @@ export class JsonArraySplitter {
         }
         continue;
       }
-      if (isWhitespace(code)) continue;
+      if (isJsonWhitespace(code)) continue;
       if (this.depth === 0 && code === OPEN_BRACKET && !this.closed) this.depth = 1;
       else if (this.depth === 1 && code === OPEN_BRACE) {
         this.depth = 2;

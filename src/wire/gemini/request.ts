@@ -14,7 +14,7 @@
  */
 import type { RequestContext } from "../codec.ts";
 import { parseDataUrl } from "../data-url.ts";
-import { invalidField } from "../errors.ts";
+import { clientField, invalidField, ownFileId, recordClientField } from "../errors.ts";
 import { randomId } from "../ids.ts";
 import type {
   IRFilePart,
@@ -31,6 +31,7 @@ import type {
   IRToolResultPart,
 } from "../ir.ts";
 import {
+  argumentsObject,
   expectArray,
   expectObject,
   expectString,
@@ -42,10 +43,12 @@ import {
   optionalNumber,
   optionalObject,
   optionalString,
+  optionalStringArray,
 } from "../json.ts";
 import { fromGeminiSchema, toGeminiSchema } from "../json-schema.ts";
+import { joinText } from "../parts.ts";
 import { budgetForEffort } from "../reasoning.ts";
-import { argumentsObject, functionCallPart } from "./response.ts";
+import { functionCallPart } from "./response.ts";
 
 /** Gemini's documented placeholder for function calls whose thought signature is unknown. */
 export const SKIP_THOUGHT_SIGNATURE = "skip_thought_signature_validator";
@@ -133,9 +136,10 @@ function decodeContents(value: unknown): IRMessage[] {
     if (role !== undefined && role !== "user" && role !== "model" && role !== "function") {
       throw invalidField(`${path}.role`, "must be user or model");
     }
-    const parts = expectArray(content.parts, `${path}.parts`).map((part, j) =>
-      decodePart(expectObject(part, `${path}.parts[${j}]`), `${path}.parts[${j}]`, unanswered),
-    );
+    const parts = expectArray(content.parts, `${path}.parts`).map((raw, j) => {
+      const partPath = `${path}.parts[${j}]`;
+      return recordClientField(decodePart(expectObject(raw, partPath), partPath, unanswered), partPath);
+    });
     return { role: role === "model" ? "assistant" : "user", parts };
   });
 }
@@ -150,7 +154,7 @@ function decodePart(part: JsonObject, path: string, unanswered: Array<{ id: stri
     const args = optionalObject(call.args, `${path}.functionCall.args`) ?? {};
     const decoded: IRPart = { type: "tool_call", id, name, arguments: JSON.stringify(args) };
     if (signature !== undefined) decoded.thoughtSignature = signature;
-    return decoded;
+    return recordClientField(decoded, `${path}.functionCall.args`, "arguments");
   }
   const response = optionalObject(field(part, "functionResponse"), `${path}.functionResponse`);
   if (response) return decodeFunctionResponse(response, `${path}.functionResponse`, unanswered);
@@ -167,6 +171,9 @@ function decodePart(part: JsonObject, path: string, unanswered: Array<{ id: stri
   throw invalidField(path, `unsupported part ${kind === undefined ? "(empty)" : JSON.stringify(kind)}`);
 }
 
+/** The URIs of Gemini's Files API (`https://generativelanguage.googleapis.com/v1beta/files/abc`), which only Gemini can read. */
+const FILES_API_URI = /^https:\/\/generativelanguage\.googleapis\.com\/[^/]+\/files\/[^/?#]+$/;
+
 /** An `inlineData` or `fileData` part: an image or a file, by its media type. */
 function decodeMedia(part: JsonObject, path: string): IRImagePart | IRFilePart | undefined {
   let mediaType: string;
@@ -178,7 +185,12 @@ function decodeMedia(part: JsonObject, path: string): IRImagePart | IRFilePart |
     source = { kind: "base64", mediaType, data: expectString(inline.data, `${path}.inlineData.data`) };
   } else if (file) {
     mediaType = optionalString(field(file, "mimeType"), `${path}.fileData.mimeType`) ?? "";
-    source = { kind: "url", url: expectString(field(file, "fileUri"), `${path}.fileData.fileUri`) };
+    const uri = expectString(field(file, "fileUri"), `${path}.fileData.fileUri`);
+    if (!FILES_API_URI.test(uri)) source = { kind: "url", url: uri };
+    else {
+      source = { kind: "file_id", fileId: uri, store: "gemini" };
+      if (mediaType !== "") source.mediaType = mediaType;
+    }
   } else return undefined;
   return mediaType.startsWith("image/") ? { type: "image", source } : { type: "file", source };
 }
@@ -203,10 +215,11 @@ function decodeFunctionResponse(
   const text = typeof single === "string" ? single : JSON.stringify(payload);
   const content: IRToolResultPart["content"] = [{ type: "text", text }];
   optionalArray(response.parts, `${path}.parts`)?.forEach((raw, k) => {
-    const media = decodeMedia(expectObject(raw, `${path}.parts[${k}]`), `${path}.parts[${k}]`);
+    const partPath = `${path}.parts[${k}]`;
+    const media = decodeMedia(expectObject(raw, partPath), partPath);
     if (media?.type !== "image")
-      throw invalidField(`${path}.parts[${k}]`, "only images can be part of a function response");
-    content.push(media);
+      throw invalidField(partPath, "only images can be part of a function response");
+    content.push(recordClientField(media, partPath));
   });
   const result: IRToolResultPart = {
     type: "tool_result",
@@ -260,9 +273,7 @@ function decodeToolConfig(value: unknown, tools: IRTool[]): { choice?: IRToolCho
   if (!config) return { tools };
   const mode = optionalString(config.mode, "toolConfig.functionCallingConfig.mode") ?? "AUTO";
   const path = "toolConfig.functionCallingConfig.allowedFunctionNames";
-  const allowed = optionalArray(field(config, "allowedFunctionNames"), path)?.map((name, i) =>
-    expectString(name, `${path}[${i}]`),
-  );
+  const allowed = optionalStringArray(field(config, "allowedFunctionNames"), path);
   // Allowed names narrow the tool list itself: the IR has no separate "allowed" subset.
   const narrowed = allowed ? tools.filter((tool) => allowed.includes(tool.name)) : tools;
   switch (mode) {
@@ -298,9 +309,10 @@ function decodeSampling(config: JsonObject): IRSampling {
   for (const [key, value] of Object.entries(numbers)) {
     if (value !== undefined) sampling[key as keyof typeof numbers] = value;
   }
-  const stop = optionalArray(field(config, "stopSequences"), at("stopSequences"));
-  if (stop) sampling.stop = stop.map((each, i) => expectString(each, `${at("stopSequences")}[${i}]`));
-  return sampling;
+  const stop = optionalStringArray(field(config, "stopSequences"), at("stopSequences"));
+  if (stop) sampling.stop = stop;
+  recordClientField(sampling, at("stopSequences"), "stop");
+  return recordClientField(sampling, at("candidateCount"), "n");
 }
 
 function decodeFormat(config: JsonObject): IRResponseFormat | undefined {
@@ -417,15 +429,14 @@ function encodePart(part: IRPart, path: string, names: Map<string, string>): Jso
       if (part.thoughtSignature === undefined) return [];
       return [{ text: part.text, thought: true, thoughtSignature: part.thoughtSignature }];
     case "image":
-      return [encodeMedia(part.source, "image/jpeg")];
+      return [encodeMedia(part, path, "image/jpeg")];
     case "file":
-      if (part.source.kind === "file_id")
-        throw invalidField(path, "Gemini cannot read files by another provider's file id");
-      return [encodeMedia(part.source, "application/pdf")];
+      return [encodeMedia(part, path, "application/pdf")];
     case "tool_call": {
       names.set(part.id, part.name);
       const args = argumentsObject(part.arguments);
-      if (args === undefined) throw invalidField(`${path}.arguments`, "must be a JSON object");
+      if (args === undefined)
+        throw invalidField(clientField(part, `${path}.arguments`, "arguments"), "must be a JSON object");
       return [functionCallPart(part.id, part.name, args, part.thoughtSignature)];
     }
     case "tool_result":
@@ -433,7 +444,12 @@ function encodePart(part: IRPart, path: string, names: Map<string, string>): Jso
   }
 }
 
-function encodeMedia(source: IRImagePart["source"], fallbackType: string): JsonObject {
+function encodeMedia(part: IRImagePart | IRFilePart, path: string, fallbackType: string): JsonObject {
+  const { source } = part;
+  if (source.kind === "file_id") {
+    const fileUri = ownFileId(source, "gemini", clientField(part, path));
+    return { fileData: { mimeType: source.mediaType ?? fallbackType, fileUri } };
+  }
   const inline = source.kind === "base64" ? source : parseDataUrl(source.url);
   if (inline) return { inlineData: { mimeType: inline.mediaType, data: inline.data } };
   const url = source.kind === "url" ? source.url : "";
@@ -464,17 +480,23 @@ function encodeFunctionResponse(
   names: Map<string, string>,
 ): JsonObject {
   const name = part.name ?? names.get(part.toolCallId);
-  if (name === undefined)
-    throw invalidField(`${path}.name`, "Gemini needs the name of the function this result answers");
-  const text = part.content.map((each) => (each.type === "text" ? each.text : "")).join("");
+  if (name === undefined) {
+    throw invalidField(
+      clientField(part, `${path}.name`, "name"),
+      "Gemini needs the name of the function this result answers",
+    );
+  }
+  const text = joinText(part.content, "");
   // `response` must be an object: JSON objects go as they are, anything else under Gemini's documented keys.
   const parsed = text.trim() === "" ? undefined : argumentsObject(text);
   let payload: JsonObject;
   if (parsed === undefined) payload = { [part.isError ? "error" : "output"]: text };
   else payload = part.isError && !("error" in parsed) ? { error: parsed } : parsed;
   const response: JsonObject = { id: part.toolCallId, name, response: payload };
-  const images = part.content.filter((each) => each.type === "image");
-  if (images.length > 0) response.parts = images.map((image) => encodeMedia(image.source, "image/jpeg"));
+  const images = part.content.flatMap((each, k) =>
+    each.type === "image" ? [encodeMedia(each, `${path}.content[${k}]`, "image/jpeg")] : [],
+  );
+  if (images.length > 0) response.parts = images;
   return { functionResponse: response };
 }
 

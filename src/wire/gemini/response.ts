@@ -6,11 +6,17 @@
  * (`thoughtsTokenCount`), while IR `outputTokens` includes it. Function calls may come without
  * an `id` (older models); we make one up so that tool results can refer to it.
  */
-import { WireError } from "../errors.ts";
 import { randomId } from "../ids.ts";
 import type { IRPart, IRResponse, IRStopReason, IRUsage } from "../ir.ts";
-import { isObject, type JsonObject, numberField, objectField, stringField } from "../json.ts";
-import { malformedUpstream } from "../upstream-errors.ts";
+import {
+  argumentsObject,
+  isObject,
+  type JsonObject,
+  numberField,
+  objectField,
+  stringField,
+} from "../json.ts";
+import { invalidToolArguments, malformedUpstream } from "../upstream-errors.ts";
 
 const STOP_REASONS: Readonly<Record<string, IRStopReason>> = {
   STOP: "end_turn",
@@ -69,26 +75,10 @@ export function encodeUsage(usage: IRUsage): JsonObject {
   return encoded;
 }
 
-/** The object IR arguments text stands for; undefined when it is other JSON, which Gemini cannot carry. */
-export function argumentsObject(args: string): JsonObject | undefined {
-  if (args.trim() === "") return {};
-  try {
-    const value: unknown = JSON.parse(args);
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** An upstream's tool call whose arguments are no JSON object is the upstream's fault (502). */
-export function answerArguments(args: string, name: string): JsonObject {
+function answerArguments(args: string, name: string): JsonObject {
   const object = argumentsObject(args);
-  if (object === undefined) {
-    throw new WireError("api_error", `tool call ${name}: arguments are not a JSON object`, {
-      status: 502,
-      code: "invalid_tool_arguments",
-    });
-  }
+  if (object === undefined) throw invalidToolArguments(name);
   return object;
 }
 
@@ -150,7 +140,7 @@ export function encodeResponse(response: IRResponse, model: string): JsonObject 
 }
 
 /** One output part of a candidate as IR, or undefined for parts the IR has no place for. */
-export function decodeOutputPart(part: JsonObject): IRPart | undefined {
+function decodeOutputPart(part: JsonObject): IRPart | undefined {
   const signature = stringField(part, "thoughtSignature");
   const call = objectField(part, "functionCall");
   if (call) {

@@ -12,13 +12,20 @@
 import type { EncodeContext, StreamDecoder, StreamEncoder } from "../codec.ts";
 import { randomId } from "../ids.ts";
 import type { IRError, IRStopReason, IRStreamEvent, IRUsage } from "../ir.ts";
-import { isObject, type JsonObject, objectField, parseJsonOrUndefined, stringField } from "../json.ts";
+import {
+  argumentsObject,
+  isObject,
+  type JsonObject,
+  objectField,
+  parseJsonOrUndefined,
+  stringField,
+} from "../json.ts";
 import { SseParser } from "../sse.ts";
-import { streamMalformed, streamTruncated } from "../upstream-errors.ts";
+import { invalidToolArguments, streamMalformed, streamTruncated } from "../upstream-errors.ts";
+import { WholeToolCalls } from "../whole-tool-calls.ts";
 import { decodeError, errorObject } from "./errors.ts";
 import { JsonArraySplitter } from "./json-array.ts";
 import {
-  argumentsObject,
   decodeCreated,
   decodeFinishReason,
   decodeUsage,
@@ -31,13 +38,6 @@ import {
 // ---------------------------------------------------------------------------------------------
 // Encoding IR events as a Gemini stream
 
-interface PendingCall {
-  id: string;
-  name: string;
-  args: string;
-  signature?: string;
-}
-
 export class GeminiStreamEncoder implements StreamEncoder {
   private readonly framing: "sse" | "json-array";
   private chunks = 0;
@@ -45,7 +45,7 @@ export class GeminiStreamEncoder implements StreamEncoder {
   /** `,"modelVersion":…,"responseId":…}`: the same tail on every chunk. */
   private tail = "";
   private usage: IRUsage | undefined;
-  private readonly calls = new Map<number, PendingCall>();
+  private readonly calls = new WholeToolCalls();
   private readonly thoughts = new Set<number>();
 
   constructor(private readonly context: EncodeContext) {
@@ -68,13 +68,11 @@ export class GeminiStreamEncoder implements StreamEncoder {
       case "thought_signature":
         return this.signature(event.index, event.signature);
       case "tool_call_start":
-        this.calls.set(event.index, { id: event.id, name: event.name, args: "" });
+        this.calls.start(event.index, event.id, event.name);
         return "";
-      case "tool_call_delta": {
-        const call = this.calls.get(event.index);
-        if (call) call.args += event.argumentsDelta;
+      case "tool_call_delta":
+        this.calls.append(event.index, event.argumentsDelta);
         return "";
-      }
       case "part_end":
         return this.flushCall(event.index);
       case "usage":
@@ -122,24 +120,16 @@ export class GeminiStreamEncoder implements StreamEncoder {
   }
 
   private flushCall(index: number): string {
-    const call = this.calls.get(index);
+    const call = this.calls.take(index);
     if (call === undefined) return "";
-    this.calls.delete(index);
     const args = argumentsObject(call.args);
-    if (args === undefined) {
-      return this.fail({
-        type: "api_error",
-        message: `tool call ${call.name}: arguments are not a JSON object`,
-        status: 502,
-        code: "invalid_tool_arguments",
-      });
-    }
+    if (args === undefined) return this.fail(invalidToolArguments(call.name).error);
     return this.parts(JSON.stringify(functionCallPart(call.id, call.name, args, call.signature)));
   }
 
   private finish(stopReason: IRStopReason, usage: IRUsage | undefined): string {
     let out = "";
-    for (const index of [...this.calls.keys()]) {
+    for (const index of this.calls.openIndexes()) {
       out += this.flushCall(index);
       if (this.closed) return out;
     }

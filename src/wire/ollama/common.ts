@@ -3,10 +3,17 @@
  * with object arguments and no ids, `done_reason`, the counts, and `created_at` timestamps.
  */
 import { parseDataUrl } from "../data-url.ts";
-import { invalidField } from "../errors.ts";
+import { clientField, invalidField, recordClientField } from "../errors.ts";
 import { randomId } from "../ids.ts";
 import type { IRImagePart, IRPart, IRStopReason, IRTextPart, IRToolCallPart, IRUsage } from "../ir.ts";
-import { isObject, type JsonObject, numberField } from "../json.ts";
+import {
+  argumentsObject,
+  expectObject,
+  isObject,
+  type JsonObject,
+  numberField,
+  optionalArray,
+} from "../json.ts";
 
 export function nonEmptyString(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
@@ -32,32 +39,21 @@ function decodeImage(value: unknown, path: string): IRImagePart {
   const source = inline
     ? { kind: "base64" as const, ...inline }
     : { kind: "base64" as const, mediaType: sniffImageType(text), data: text };
-  return { type: "image", source };
+  return recordClientField({ type: "image", source }, path);
 }
 
 export function decodeImages(value: unknown, path: string): IRImagePart[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw invalidField(path, "must be an array of base64-encoded images");
-  return value.map((image, i) => decodeImage(image, `${path}[${i}]`));
+  return (optionalArray(value, path) ?? []).map((image, i) => decodeImage(image, `${path}[${i}]`));
 }
 
-/** An image as Ollama takes it; a data URL is base64 already, a remote URL cannot be carried. */
+/** An image as Ollama takes it; a data URL is base64 already, a remote URL or a file id cannot be carried. */
 export function encodeImage(part: IRImagePart, path: string): string {
-  if (part.source.kind === "base64") return part.source.data;
-  const inline = parseDataUrl(part.source.url);
+  const { source } = part;
+  if (source.kind === "base64") return source.data;
+  const inline = source.kind === "url" ? parseDataUrl(source.url) : undefined;
   if (inline) return inline.data;
-  throw invalidField(path, "Ollama accepts images only as base64 data, not as URLs");
-}
-
-/** The JSON object that IR arguments text stands for, or undefined when it is not one. */
-export function argumentsObject(text: string): JsonObject | undefined {
-  if (text.trim() === "") return {};
-  try {
-    const value: unknown = JSON.parse(text);
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
+  const given = source.kind === "url" ? "as URLs" : "by file id";
+  throw invalidField(clientField(part, path), `Ollama accepts images only as base64 data, not ${given}`);
 }
 
 function decodeArguments(value: unknown, path: string): string {
@@ -67,28 +63,32 @@ function decodeArguments(value: unknown, path: string): string {
   throw invalidField(path, "must be a JSON object");
 }
 
-export function decodeToolCall(value: unknown, path: string): IRToolCallPart {
-  if (!isObject(value) || !isObject(value.function)) {
-    throw invalidField(`${path}.function`, "must be an object");
-  }
-  const name = nonEmptyString(value.function.name);
+function decodeToolCall(value: unknown, path: string): IRToolCallPart {
+  const fn = expectObject(expectObject(value, path).function, `${path}.function`);
+  const name = nonEmptyString(fn.name);
   if (name === undefined) throw invalidField(`${path}.function.name`, "must be a non-empty string");
-  const args = decodeArguments(value.function.arguments, `${path}.function.arguments`);
-  return { type: "tool_call", id: randomId("call_"), name, arguments: args };
+  const argsPath = `${path}.function.arguments`;
+  const call: IRToolCallPart = {
+    type: "tool_call",
+    id: randomId("call_"),
+    name,
+    arguments: decodeArguments(fn.arguments, argsPath),
+  };
+  recordClientField(call, path);
+  return recordClientField(call, argsPath, "arguments");
 }
 
 export function decodeToolCalls(value: unknown, path: string): IRToolCallPart[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw invalidField(path, "must be an array");
-  return value.map((call, i) => decodeToolCall(call, `${path}[${i}]`));
+  return (optionalArray(value, path) ?? []).map((call, i) => decodeToolCall(call, `${path}[${i}]`));
 }
 
 export function toolCall(name: string, args: JsonObject): JsonObject {
   return { function: { name, arguments: args } };
 }
 
-export function textParts(text: string): IRTextPart[] {
-  return text === "" ? [] : [{ type: "text", text }];
+/** The text of a message's `content` (at `path`) as parts: none for "". */
+export function textParts(text: string, path: string): IRTextPart[] {
+  return text === "" ? [] : [recordClientField({ type: "text", text }, path)];
 }
 
 /** The IR parts of an assistant message (request history or answer), in the order Ollama implies. */
@@ -96,17 +96,13 @@ export function assistantParts(message: JsonObject, path: string): IRPart[] {
   const thinking = nonEmptyString(message.thinking);
   const content = typeof message.content === "string" ? message.content : "";
   return [
-    ...(thinking === undefined ? [] : [{ type: "reasoning" as const, text: thinking }]),
-    ...textParts(content),
+    ...(thinking === undefined
+      ? []
+      : [recordClientField({ type: "reasoning" as const, text: thinking }, `${path}.thinking`)]),
+    ...textParts(content, `${path}.content`),
     ...decodeImages(message.images, `${path}.images`),
     ...decodeToolCalls(message.tool_calls, `${path}.tool_calls`),
   ];
-}
-
-export function joinText(parts: IRPart[]): string {
-  let text = "";
-  for (const part of parts) if (part.type === "text") text += text === "" ? part.text : `\n${part.text}`;
-  return text;
 }
 
 /** Ollama only says `stop` or `length`; a tool call ends with `stop`. */
@@ -115,7 +111,7 @@ export function decodeDoneReason(reason: unknown, sawToolCall: boolean): IRStopR
   return sawToolCall ? "tool_use" : "end_turn";
 }
 
-export function encodeDoneReason(reason: IRStopReason): string {
+function encodeDoneReason(reason: IRStopReason): string {
   return reason === "max_tokens" ? "length" : "stop";
 }
 

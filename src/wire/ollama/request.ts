@@ -4,7 +4,7 @@
  * name and order.
  */
 import type { RequestContext } from "../codec.ts";
-import { invalidField, WireError } from "../errors.ts";
+import { clientField, invalidField, recordClientField } from "../errors.ts";
 import { randomId } from "../ids.ts";
 import type {
   IRMessage,
@@ -19,24 +19,22 @@ import type {
   IRToolCallPart,
   IRToolResultPart,
 } from "../ir.ts";
-import { isObject, type JsonObject, optionalBoolean, optionalNumber } from "../json.ts";
-import { effortForBudget } from "../reasoning.ts";
 import {
   argumentsObject,
-  assistantParts,
-  decodeImages,
-  encodeImage,
-  joinText,
-  nonEmptyString,
-  textParts,
-  toolCall,
-} from "./common.ts";
-
-function decodeContent(value: unknown, path: string): string {
-  if (value === undefined || value === null) return "";
-  if (typeof value !== "string") throw invalidField(path, "must be a string");
-  return value;
-}
+  expectArray,
+  expectObject,
+  isObject,
+  type JsonObject,
+  optionalArray,
+  optionalBoolean,
+  optionalNumber,
+  optionalObject,
+  optionalString,
+  optionalStringArray,
+} from "../json.ts";
+import { joinText } from "../parts.ts";
+import { effortForBudget } from "../reasoning.ts";
+import { assistantParts, decodeImages, encodeImage, nonEmptyString, textParts, toolCall } from "./common.ts";
 
 /** Parts of a message, never empty: an empty message still says something (an empty turn). */
 function orEmptyText(parts: IRPart[]): IRPart[] {
@@ -56,21 +54,21 @@ function decodeToolResult(
   const result: IRToolResultPart = {
     type: "tool_result",
     toolCallId: call?.id ?? randomId("call_"),
-    content: [...textParts(content), ...decodeImages(message.images, `${path}.images`)],
+    content: [...textParts(content, `${path}.content`), ...decodeImages(message.images, `${path}.images`)],
   };
   const toolName = name ?? call?.name;
   if (toolName !== undefined) result.name = toolName;
-  return result;
+  return recordClientField(result, path);
 }
 
 function decodeMessages(raw: unknown[]): { system: IRSystemPart[]; messages: IRMessage[] } {
   const system: IRSystemPart[] = [];
   const messages: IRMessage[] = [];
   const unanswered: IRToolCallPart[] = [];
-  raw.forEach((message, i) => {
+  raw.forEach((value, i) => {
     const path = `messages[${i}]`;
-    if (!isObject(message)) throw invalidField(path, "must be an object");
-    const content = decodeContent(message.content, `${path}.content`);
+    const message = expectObject(value, path);
+    const content = optionalString(message.content, `${path}.content`) ?? "";
     switch (message.role) {
       case "system":
         if (messages.length === 0) system.push({ text: content });
@@ -79,7 +77,10 @@ function decodeMessages(raw: unknown[]): { system: IRSystemPart[]; messages: IRM
       case "user":
         messages.push({
           role: "user",
-          parts: orEmptyText([...textParts(content), ...decodeImages(message.images, `${path}.images`)]),
+          parts: orEmptyText([
+            ...textParts(content, `${path}.content`),
+            ...decodeImages(message.images, `${path}.images`),
+          ]),
         });
         return;
       case "assistant": {
@@ -105,20 +106,17 @@ function decodeMessages(raw: unknown[]): { system: IRSystemPart[]; messages: IRM
 }
 
 function decodeTools(value: unknown): IRTool[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) throw invalidField("tools", "must be an array");
-  return value.map((tool, i): IRTool => {
-    const path = `tools[${i}]`;
-    if (!isObject(tool) || !isObject(tool.function))
-      throw invalidField(`${path}.function`, "must be an object");
-    const name = nonEmptyString(tool.function.name);
-    if (name === undefined) throw invalidField(`${path}.function.name`, "must be a non-empty string");
-    const parameters = tool.function.parameters;
-    if (parameters !== undefined && !isObject(parameters)) {
-      throw invalidField(`${path}.function.parameters`, "must be a JSON schema object");
-    }
-    const decoded: IRTool = { name, parameters: parameters ?? { type: "object", properties: {} } };
-    const description = nonEmptyString(tool.function.description);
+  return optionalArray(value, "tools")?.map((tool, i): IRTool => {
+    const path = `tools[${i}].function`;
+    const fn = expectObject(expectObject(tool, `tools[${i}]`).function, path);
+    const name = nonEmptyString(fn.name);
+    if (name === undefined) throw invalidField(`${path}.name`, "must be a non-empty string");
+    const parameters = optionalObject(fn.parameters, `${path}.parameters`) ?? {
+      type: "object",
+      properties: {},
+    };
+    const decoded: IRTool = { name, parameters };
+    const description = nonEmptyString(fn.description);
     if (description !== undefined) decoded.description = description;
     return decoded;
   });
@@ -151,40 +149,29 @@ const SAMPLING_OPTIONS = [
   ["frequency_penalty", "frequencyPenalty"],
 ] as const;
 
-function decodeStop(value: unknown): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === "string") return [value];
-  if (!Array.isArray(value)) throw invalidField("options.stop", "must be a string or an array of strings");
-  if (value.length === 0) return undefined;
-  return value.map((sequence, i) => {
-    if (typeof sequence !== "string") throw invalidField(`options.stop[${i}]`, "must be a string");
-    return sequence;
-  });
-}
-
 function decodeOptions(value: unknown): IRSampling {
-  if (value === undefined || value === null) return {};
-  if (!isObject(value)) throw invalidField("options", "must be an object");
+  const options = optionalObject(value, "options") ?? {};
   const sampling: IRSampling = {};
   for (const [option, field] of SAMPLING_OPTIONS) {
-    const number = optionalNumber(value[option], `options.${option}`);
+    const number = optionalNumber(options[option], `options.${option}`);
     if (number !== undefined) sampling[field] = number;
   }
   // num_predict -1 (no limit) and -2 (fill the context) are not limits the IR can express.
-  const numPredict = optionalNumber(value.num_predict, "options.num_predict");
+  const numPredict = optionalNumber(options.num_predict, "options.num_predict");
   if (numPredict !== undefined && numPredict > 0) sampling.maxTokens = numPredict;
-  const stop = decodeStop(value.stop);
-  if (stop !== undefined) sampling.stop = stop;
-  return sampling;
+  const stop =
+    typeof options.stop === "string" ? [options.stop] : optionalStringArray(options.stop, "options.stop");
+  if (stop !== undefined && stop.length > 0) sampling.stop = stop;
+  return recordClientField(sampling, "options.stop", "stop");
 }
 
-export function decodeRequest(body: unknown, context: RequestContext = {}): IRRequest {
-  if (!isObject(body)) throw new WireError("invalid_request", "the request body must be a JSON object");
+export function decodeRequest(raw: unknown, context: RequestContext = {}): IRRequest {
+  const body = expectObject(raw, "body");
   const model = nonEmptyString(body.model) ?? context.model;
   if (model === undefined) throw invalidField("model", "is required");
-  if (!Array.isArray(body.messages)) throw invalidField("messages", "must be an array");
+  const rawMessages = expectArray(body.messages, "messages");
   const stream = optionalBoolean(body.stream, "stream") ?? context.stream ?? true;
-  const { system, messages } = decodeMessages(body.messages);
+  const { system, messages } = decodeMessages(rawMessages);
   const request: IRRequest = { model, system, messages, sampling: decodeOptions(body.options), stream };
   // Ollama always reports counts on its last line, so its clients always want them.
   if (stream) request.streamUsage = true;
@@ -198,12 +185,13 @@ export function decodeRequest(body: unknown, context: RequestContext = {}): IRRe
 }
 
 function encodeUserRun(parts: IRPart[], path: string, firstIndex: number): JsonObject {
-  const message: JsonObject = { role: "user", content: joinText(parts) };
+  const message: JsonObject = { role: "user", content: joinText(parts, "\n") };
   const images: string[] = [];
   parts.forEach((part, offset) => {
-    const partPath = `${path}.content[${firstIndex + offset}]`;
+    const partPath = `${path}.parts[${firstIndex + offset}]`;
     if (part.type === "image") images.push(encodeImage(part, partPath));
-    else if (part.type === "file") throw invalidField(partPath, "Ollama cannot take documents");
+    else if (part.type === "file")
+      throw invalidField(clientField(part, partPath), "Ollama cannot take documents");
   });
   if (images.length > 0) message.images = images;
   return message;
@@ -213,7 +201,7 @@ function encodeUserRun(parts: IRPart[], path: string, firstIndex: number): JsonO
 type ToolNames = ReadonlyMap<string, string>;
 
 function encodeToolResult(part: IRToolResultPart, path: string, toolNames: ToolNames): JsonObject {
-  const message: JsonObject = { role: "tool", content: joinText(part.content) };
+  const message: JsonObject = { role: "tool", content: joinText(part.content, "\n") };
   const images = part.content.flatMap((item, i) =>
     item.type === "image" ? [encodeImage(item, `${path}.content[${i}]`)] : [],
   );
@@ -233,7 +221,7 @@ function encodeUserMessage(message: IRMessage, path: string, toolNames: ToolName
   message.parts.forEach((part, i) => {
     if (part.type !== "tool_result") return;
     flushRun(i);
-    encoded.push(encodeToolResult(part, `${path}.content[${i}]`, toolNames));
+    encoded.push(encodeToolResult(part, `${path}.parts[${i}]`, toolNames));
     runStart = i + 1;
   });
   flushRun(message.parts.length);
@@ -241,17 +229,18 @@ function encodeUserMessage(message: IRMessage, path: string, toolNames: ToolName
 }
 
 function encodeAssistantMessage(message: IRMessage, path: string): JsonObject {
-  const encoded: JsonObject = { role: "assistant", content: joinText(message.parts) };
+  const encoded: JsonObject = { role: "assistant", content: joinText(message.parts, "\n") };
   let thinking = "";
   const images: string[] = [];
   const toolCalls: JsonObject[] = [];
   message.parts.forEach((part, i) => {
-    const partPath = `${path}.content[${i}]`;
+    const partPath = `${path}.parts[${i}]`;
     if (part.type === "reasoning") thinking += part.text;
     else if (part.type === "image") images.push(encodeImage(part, partPath));
     else if (part.type === "tool_call") {
       const args = argumentsObject(part.arguments);
-      if (args === undefined) throw invalidField(`${partPath}.arguments`, "must be a JSON object");
+      if (args === undefined)
+        throw invalidField(clientField(part, `${partPath}.arguments`, "arguments"), "must be a JSON object");
       toolCalls.push(toolCall(part.name, args));
     }
   });
@@ -272,14 +261,14 @@ function encodeMessages(request: IRRequest): JsonObject[] {
     const path = `messages[${i}]`;
     if (message.role === "user") messages.push(...encodeUserMessage(message, path, toolNames));
     else if (message.role === "assistant") messages.push(encodeAssistantMessage(message, path));
-    else messages.push({ role: "system", content: joinText(message.parts) });
+    else messages.push({ role: "system", content: joinText(message.parts, "\n") });
   });
   return messages;
 }
 
 function encodeOptions(sampling: IRSampling): JsonObject | undefined {
   if (sampling.n !== undefined && sampling.n > 1)
-    throw invalidField("n", "Ollama returns one answer per request");
+    throw invalidField(clientField(sampling, "sampling.n", "n"), "Ollama returns one answer per request");
   const options: JsonObject = {};
   for (const [option, field] of SAMPLING_OPTIONS) {
     if (sampling[field] !== undefined) options[option] = sampling[field];

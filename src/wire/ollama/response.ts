@@ -3,17 +3,16 @@ import type { EncodeContext, ErrorBody } from "../codec.ts";
 import { errorTypeForStatus, WireError } from "../errors.ts";
 import { randomId } from "../ids.ts";
 import type { IRError, IRResponse } from "../ir.ts";
-import { isObject, type JsonObject } from "../json.ts";
-import { malformedUpstream } from "../upstream-errors.ts";
+import { argumentsObject, isObject, type JsonObject } from "../json.ts";
+import { joinText } from "../parts.ts";
+import { invalidToolArguments, malformedUpstream } from "../upstream-errors.ts";
 import {
-  argumentsObject,
   assistantParts,
   decodeCreated,
   decodeDoneReason,
   decodeUsage,
   doneFields,
   encodeCreated,
-  joinText,
   toolCall,
 } from "./common.ts";
 
@@ -35,7 +34,7 @@ export function decodeResponse(body: unknown): IRResponse {
 }
 
 export function encodeResponse(response: IRResponse, context: EncodeContext): JsonObject {
-  const message: JsonObject = { role: "assistant", content: joinText(response.parts) };
+  const message: JsonObject = { role: "assistant", content: joinText(response.parts, "\n") };
   let thinking = "";
   const images: string[] = [];
   const toolCalls: JsonObject[] = [];
@@ -44,8 +43,7 @@ export function encodeResponse(response: IRResponse, context: EncodeContext): Js
     else if (part.type === "image" && part.source.kind === "base64") images.push(part.source.data);
     else if (part.type === "tool_call") {
       const args = argumentsObject(part.arguments);
-      if (args === undefined)
-        throw malformedUpstream(`tool call ${part.name}: arguments are not a JSON object`);
+      if (args === undefined) throw invalidToolArguments(part.name);
       toolCalls.push(toolCall(part.name, args));
     }
   }

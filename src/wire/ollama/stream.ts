@@ -5,15 +5,15 @@
 import type { EncodeContext, StreamDecoder, StreamEncoder } from "../codec.ts";
 import { WireError } from "../errors.ts";
 import { randomId } from "../ids.ts";
-import type { IRStopReason, IRStreamEvent, IRUsage } from "../ir.ts";
-import { isObject } from "../json.ts";
-import { NdjsonParser } from "../ndjson.ts";
-import { streamMalformed, streamTruncated } from "../upstream-errors.ts";
+import type { IRStopReason, IRStreamEvent, IRToolCallPart, IRUsage } from "../ir.ts";
+import { argumentsObject, isObject } from "../json.ts";
+import { NdjsonParser, ndjsonLine } from "../ndjson.ts";
+import { invalidToolArguments, streamMalformed, streamTruncated } from "../upstream-errors.ts";
+import { WholeToolCalls } from "../whole-tool-calls.ts";
 import {
-  argumentsObject,
   decodeCreated,
   decodeDoneReason,
-  decodeToolCall,
+  decodeToolCalls,
   decodeUsage,
   doneFields,
   encodeCreated,
@@ -31,12 +31,12 @@ export class OllamaStreamDecoder implements StreamDecoder {
 
   push(chunk: Uint8Array | string): IRStreamEvent[] {
     if (this.ended) return [];
-    return this.decodeLines(() => this.lines.push(chunk));
+    return this.decodeLines(this.lines.push(chunk));
   }
 
   end(): IRStreamEvent[] {
     if (this.ended) return [];
-    const events = this.decodeLines(() => this.lines.end());
+    const events = this.decodeLines(this.lines.end());
     if (!this.ended) {
       this.ended = true;
       events.push(streamTruncated("done:true"));
@@ -44,17 +44,16 @@ export class OllamaStreamDecoder implements StreamDecoder {
     return events;
   }
 
-  private decodeLines(read: () => unknown[]): IRStreamEvent[] {
+  /** The values come before the parser's complaint about the line after them, however the chunks fell. */
+  private decodeLines(values: unknown[]): IRStreamEvent[] {
     const events: IRStreamEvent[] = [];
-    try {
-      for (const value of read()) {
-        if (this.ended) break;
-        this.line(value, events);
-      }
-    } catch (error) {
-      if (!(error instanceof WireError)) throw error;
+    for (const value of values) {
+      if (this.ended) break;
+      this.line(value, events);
+    }
+    if (this.lines.malformed !== undefined && !this.ended) {
       this.ended = true;
-      events.push(streamMalformed(error.message));
+      events.push(streamMalformed(this.lines.malformed));
     }
     return events;
   }
@@ -79,7 +78,7 @@ export class OllamaStreamDecoder implements StreamDecoder {
     if (isObject(value.message)) {
       this.delta("reasoning", value.message.thinking, events);
       this.delta("text", value.message.content, events);
-      if (Array.isArray(value.message.tool_calls)) this.toolCalls(value.message.tool_calls, events);
+      if (value.message.tool_calls !== undefined) this.toolCalls(value.message.tool_calls, events);
     }
     if (value.done === true) {
       this.closeOpen(events);
@@ -104,10 +103,20 @@ export class OllamaStreamDecoder implements StreamDecoder {
     );
   }
 
-  private toolCalls(calls: unknown[], events: IRStreamEvent[]): void {
+  private toolCalls(raw: unknown, events: IRStreamEvent[]): void {
+    let calls: IRToolCallPart[];
+    try {
+      calls = decodeToolCalls(raw, "message.tool_calls");
+    } catch (error) {
+      // The request decoder's 400 for a call it cannot read means, from upstream, a broken stream.
+      if (!(error instanceof WireError)) throw error;
+      this.ended = true;
+      events.push(streamMalformed(error.message));
+      return;
+    }
+    if (calls.length === 0) return;
     this.closeOpen(events);
-    calls.forEach((raw, i) => {
-      const call = decodeToolCall(raw, `message.tool_calls[${i}]`);
+    for (const call of calls) {
       const index = this.nextIndex++;
       this.sawToolCall = true;
       events.push(
@@ -115,7 +124,7 @@ export class OllamaStreamDecoder implements StreamDecoder {
         { type: "tool_call_delta", index, argumentsDelta: call.arguments },
         { type: "part_end", index },
       );
-    });
+    }
   }
 
   private closeOpen(events: IRStreamEvent[]): void {
@@ -128,8 +137,7 @@ export class OllamaStreamDecoder implements StreamDecoder {
 export class OllamaStreamEncoder implements StreamEncoder {
   /** `{"model":…,"created_at":…,` — the same on every line, so built once. */
   private head: string;
-  /** Tool calls whose arguments are still arriving, by part index. */
-  private readonly toolCalls = new Map<number, { name: string; arguments: string }>();
+  private readonly toolCalls = new WholeToolCalls();
   private usage: IRUsage | undefined;
   private closed = false;
 
@@ -149,13 +157,11 @@ export class OllamaStreamEncoder implements StreamEncoder {
       case "reasoning_delta":
         return this.messageLine(`"content":"","thinking":${JSON.stringify(event.text)}`);
       case "tool_call_start":
-        this.toolCalls.set(event.index, { name: event.name, arguments: "" });
+        this.toolCalls.start(event.index, event.id, event.name);
         return "";
-      case "tool_call_delta": {
-        const call = this.toolCalls.get(event.index);
-        if (call !== undefined) call.arguments += event.argumentsDelta;
+      case "tool_call_delta":
+        this.toolCalls.append(event.index, event.argumentsDelta);
         return "";
-      }
       case "part_end":
         return this.flushToolCall(event.index);
       case "usage":
@@ -185,21 +191,20 @@ export class OllamaStreamEncoder implements StreamEncoder {
 
   private errorLine(message: string): string {
     this.closed = true;
-    return `${JSON.stringify({ error: message })}\n`;
+    return ndjsonLine({ error: message });
   }
 
   private flushToolCall(index: number): string {
-    const call = this.toolCalls.get(index);
+    const call = this.toolCalls.take(index);
     if (call === undefined) return "";
-    this.toolCalls.delete(index);
-    const args = argumentsObject(call.arguments);
-    if (args === undefined) return this.errorLine(`tool call ${call.name}: arguments are not a JSON object`);
+    const args = argumentsObject(call.args);
+    if (args === undefined) return this.errorLine(invalidToolArguments(call.name).message);
     return this.messageLine(`"content":"","tool_calls":${JSON.stringify([toolCall(call.name, args)])}`);
   }
 
   private finish(stopReason: IRStopReason, usage: IRUsage | undefined): string {
     let text = "";
-    for (const index of [...this.toolCalls.keys()]) {
+    for (const index of this.toolCalls.openIndexes()) {
       text += this.flushToolCall(index);
       if (this.closed) return text;
     }

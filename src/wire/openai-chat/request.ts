@@ -7,7 +7,7 @@
  */
 import type { RequestContext } from "../codec.ts";
 import { parseDataUrl, toDataUrl } from "../data-url.ts";
-import { invalidField } from "../errors.ts";
+import { clientField, invalidField, ownFileId, recordClientField } from "../errors.ts";
 import { randomId } from "../ids.ts";
 import type {
   IRCacheHint,
@@ -39,14 +39,15 @@ import {
   optionalNumber,
   optionalObject,
   optionalString,
+  optionalStringArray,
   optionalStringMap,
 } from "../json.ts";
-import { effortForBudget } from "../reasoning.ts";
+import { joinText, textPart, withCache } from "../parts.ts";
+import { decodeEffortName, effortForBudget } from "../reasoning.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
-const EFFORTS: ReadonlySet<string> = new Set(["none", "minimal", "low", "medium", "high", "xhigh"]);
 const AUDIO_MEDIA_TYPES: Record<string, string> = { wav: "audio/wav", mp3: "audio/mpeg" };
 
 export function decodeRequest(body: unknown, context: RequestContext = {}): IRRequest {
@@ -156,10 +157,6 @@ function cacheHint(part: JsonObject): IRCacheHint | undefined {
   return isObject(part.prompt_cache_breakpoint) ? { type: "ephemeral" } : undefined;
 }
 
-function textPart(text: string, cache?: IRCacheHint): IRTextPart {
-  return cache === undefined ? { type: "text", text } : { type: "text", text, cache };
-}
-
 function decodeTextContent(content: unknown, path: string): IRTextPart[] {
   if (typeof content === "string") return [textPart(content)];
   return expectArray(content, path).map((value, j) => {
@@ -170,8 +167,10 @@ function decodeTextContent(content: unknown, path: string): IRTextPart[] {
 }
 
 function decodeUserContent(content: unknown, path: string): Array<IRTextPart | IRImagePart | IRFilePart> {
-  if (typeof content === "string") return [textPart(content)];
-  return expectArray(content, path).map((value, j) => decodeContentPart(value, `${path}[${j}]`));
+  if (typeof content === "string") return [recordClientField(textPart(content), path)];
+  return expectArray(content, path).map((value, j) =>
+    recordClientField(decodeContentPart(value, `${path}[${j}]`), `${path}[${j}]`),
+  );
 }
 
 function decodeContentPart(value: unknown, path: string): IRTextPart | IRImagePart | IRFilePart {
@@ -188,18 +187,14 @@ function decodeContentPart(value: unknown, path: string): IRTextPart | IRImagePa
       const mediaType = AUDIO_MEDIA_TYPES[format];
       if (mediaType === undefined) throw invalidField(`${path}.input_audio.format`, "must be wav or mp3");
       const data = expectString(audio.data, `${path}.input_audio.data`);
-      return withCache({ type: "file", source: { kind: "base64", mediaType, data } }, cache);
+      const audioPart: IRFilePart = { type: "file", source: { kind: "base64", mediaType, data } };
+      return withCache(audioPart, cache);
     }
     case "file":
       return withCache(decodeFile(part.file, `${path}.file`), cache);
     default:
       throw invalidField(`${path}.type`, "must be one of text, image_url, input_audio, file");
   }
-}
-
-function withCache<T extends IRImagePart | IRFilePart>(part: T, cache: IRCacheHint | undefined): T {
-  if (cache !== undefined) part.cache = cache;
-  return part;
 }
 
 function decodeImageUrl(value: unknown, path: string): IRImagePart {
@@ -226,7 +221,8 @@ function decodeFile(value: unknown, path: string): IRFilePart {
     // The reference documents a data URL; bare base64 is what older clients sent for PDFs.
     const inline = parseDataUrl(fileData) ?? { mediaType: "application/pdf", data: fileData };
     part = { type: "file", source: { kind: "base64", ...inline } };
-  } else if (fileId !== undefined) part = { type: "file", source: { kind: "file_id", fileId } };
+  } else if (fileId !== undefined)
+    part = { type: "file", source: { kind: "file_id", fileId, store: "openai" } };
   else throw invalidField(path, "needs file_data or file_id");
   if (filename !== undefined) part.filename = filename;
   return part;
@@ -247,25 +243,27 @@ function decodeAssistant(
 
   const content = message.content;
   if (typeof content === "string") {
-    if (content !== "") parts.push(textPart(content));
+    if (content !== "") parts.push(recordClientField(textPart(content), `${path}.content`));
   } else if (content !== undefined && content !== null) {
     expectArray(content, `${path}.content`).forEach((value, j) => {
       const partPath = `${path}.content[${j}]`;
       const part = expectObject(value, partPath);
-      if (part.type === "text")
-        parts.push(textPart(expectString(part.text, `${partPath}.text`), cacheHint(part)));
-      else if (part.type === "refusal")
-        parts.push(textPart(expectString(part.refusal, `${partPath}.refusal`)));
+      let text: IRTextPart;
+      if (part.type === "text") text = textPart(expectString(part.text, `${partPath}.text`), cacheHint(part));
+      else if (part.type === "refusal") text = textPart(expectString(part.refusal, `${partPath}.refusal`));
       else throw invalidField(`${partPath}.type`, "must be text or refusal");
+      parts.push(recordClientField(text, partPath));
     });
   }
   const refusal = optionalString(message.refusal, `${path}.refusal`);
   if (refusal) parts.push(textPart(refusal));
 
   optionalArray(message.tool_calls, `${path}.tool_calls`)?.forEach((value, k) => {
-    const call = decodeToolCall(value, `${path}.tool_calls[${k}]`);
+    const callPath = `${path}.tool_calls[${k}]`;
+    const call = decodeToolCall(value, callPath);
     toolNames.set(call.id, call.name);
-    parts.push(call);
+    recordClientField(call, callPath);
+    parts.push(recordClientField(call, `${callPath}.function.arguments`, "arguments"));
   });
   const functionCall = optionalObject(message.function_call, `${path}.function_call`);
   if (functionCall !== undefined) {
@@ -273,7 +271,14 @@ function decodeAssistant(
     const id = randomId("call_");
     legacyCallIds.set(name, id);
     toolNames.set(id, name);
-    parts.push({ type: "tool_call", id, name, arguments: decodeArguments(functionCall.arguments) });
+    const call: IRToolCallPart = {
+      type: "tool_call",
+      id,
+      name,
+      arguments: decodeArguments(functionCall.arguments),
+    };
+    recordClientField(call, `${path}.function_call`);
+    parts.push(recordClientField(call, `${path}.function_call.arguments`, "arguments"));
   }
   return { role: "assistant", parts };
 }
@@ -314,7 +319,7 @@ function decodeToolMessage(
   const result: IRToolResultPart = { type: "tool_result", toolCallId, content };
   const name = toolNames.get(toolCallId);
   if (name !== undefined) result.name = name;
-  return result;
+  return recordClientField(result, path);
 }
 
 function decodeFunctionMessage(
@@ -324,12 +329,15 @@ function decodeFunctionMessage(
 ): IRToolResultPart {
   const name = expectString(message.name, `${path}.name`);
   const text = optionalString(message.content, `${path}.content`);
-  return {
-    type: "tool_result",
-    toolCallId: legacyCallIds.get(name) ?? randomId("call_"),
-    name,
-    content: text === undefined ? [] : [textPart(text)],
-  };
+  return recordClientField(
+    {
+      type: "tool_result",
+      toolCallId: legacyCallIds.get(name) ?? randomId("call_"),
+      name,
+      content: text === undefined ? [] : [textPart(text)],
+    },
+    path,
+  );
 }
 
 function decodeTools(request: JsonObject): IRTool[] | undefined {
@@ -347,7 +355,11 @@ function decodeTools(request: JsonObject): IRTool[] | undefined {
 }
 
 function decodeFunction(value: unknown, path: string): IRTool {
-  const fn = expectObject(value, path);
+  return decodeFunctionDefinition(expectObject(value, path), path);
+}
+
+/** An OpenAI function definition: chat's `tools[].function`, or a Responses function tool itself. */
+export function decodeFunctionDefinition(fn: JsonObject, path: string): IRTool {
   const tool: IRTool = {
     name: expectString(fn.name, `${path}.name`),
     // Functions without arguments may leave their schema out.
@@ -411,27 +423,35 @@ function decodeResponseFormat(value: unknown): IRResponseFormat | undefined {
   if (format.type === "text" || format.type === "json_object") return { type: format.type };
   if (format.type !== "json_schema")
     throw invalidField("response_format.type", "must be text, json_object or json_schema");
-  const spec = expectObject(format.json_schema, "response_format.json_schema");
+  const path = "response_format.json_schema";
+  const spec = expectObject(format.json_schema, path);
+  // Chat lets the schema out; Responses does not.
+  return decodeJsonSchemaFormat(spec, path, optionalObject(spec.schema, `${path}.schema`) ?? {});
+}
+
+/** An OpenAI `json_schema` format (chat's `response_format.json_schema`, Responses' `text.format`) around its schema. */
+export function decodeJsonSchemaFormat(
+  spec: JsonObject,
+  path: string,
+  schema: Record<string, unknown>,
+): IRResponseFormat {
   const decoded: IRResponseFormat = {
     type: "json_schema",
-    name: optionalString(spec.name, "response_format.json_schema.name") ?? "response",
-    schema: optionalObject(spec.schema, "response_format.json_schema.schema") ?? {},
+    name: optionalString(spec.name, `${path}.name`) ?? "response",
+    schema,
   };
-  const strict = optionalBoolean(spec.strict, "response_format.json_schema.strict");
+  const strict = optionalBoolean(spec.strict, `${path}.strict`);
   if (strict !== undefined) decoded.strict = strict;
-  const description = optionalString(spec.description, "response_format.json_schema.description");
+  const description = optionalString(spec.description, `${path}.description`);
   if (description !== undefined) decoded.description = description;
   return decoded;
 }
 
 function decodeReasoningEffort(value: unknown): IRReasoningConfig | undefined {
-  const effort = optionalString(value, "reasoning_effort");
-  if (effort === undefined) return undefined;
-  // "max" is above "xhigh"; the IR's top level is the nearest it can say.
-  const level = effort === "max" ? "xhigh" : effort;
-  if (!EFFORTS.has(level))
-    throw invalidField("reasoning_effort", "must be none, minimal, low, medium, high, xhigh or max");
-  return { enabled: level !== "none", effort: level as IRReasoningEffort };
+  const name = optionalString(value, "reasoning_effort");
+  if (name === undefined) return undefined;
+  const effort = decodeEffortName(name, "reasoning_effort");
+  return { enabled: effort !== "none", effort };
 }
 
 function decodeSampling(request: JsonObject): IRSampling {
@@ -451,13 +471,12 @@ function decodeSampling(request: JsonObject): IRSampling {
   set("presencePenalty", optionalNumber(request.presence_penalty, "presence_penalty"));
   set("frequencyPenalty", optionalNumber(request.frequency_penalty, "frequency_penalty"));
   set("n", optionalInteger(request.n, "n"));
-  return sampling;
+  recordClientField(sampling, "stop", "stop");
+  return recordClientField(sampling, "n", "n");
 }
 
 function decodeStop(value: unknown): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === "string") return [value];
-  return expectArray(value, "stop").map((entry, i) => expectString(entry, `stop[${i}]`));
+  return typeof value === "string" ? [value] : optionalStringArray(value, "stop");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,29 +532,20 @@ function encodeMessages(request: IRRequest): JsonObject[] {
   return messages;
 }
 
-function joinText(parts: IRPart[], separator: string): string {
-  let text = "";
-  let first = true;
-  for (const part of parts) {
-    if (part.type !== "text") continue;
-    text = first ? part.text : text + separator + part.text;
-    first = false;
-  }
-  return text;
-}
-
 /** Tool results go first as `tool` messages (they must follow the assistant's calls), then the rest. */
 function encodeUser(message: IRMessage, path: string): JsonObject[] {
   const messages: JsonObject[] = [];
   const content: JsonObject[] = [];
   message.parts.forEach((part, j) => {
-    const partPath = `${path}.content[${j}]`;
+    const partPath = `${path}.parts[${j}]`;
     if (part.type === "tool_result") {
       messages.push({ role: "tool", tool_call_id: part.toolCallId, content: joinText(part.content, "\n\n") });
       // Tool messages carry only text; images move to the user message that follows.
-      for (const item of part.content) if (item.type === "image") content.push(encodeImage(item));
+      part.content.forEach((item, k) => {
+        if (item.type === "image") content.push(encodeImage(item, `${partPath}.content[${k}]`));
+      });
     } else if (part.type === "text") content.push({ type: "text", text: part.text });
-    else if (part.type === "image") content.push(encodeImage(part));
+    else if (part.type === "image") content.push(encodeImage(part, partPath));
     else if (part.type === "file") content.push(encodeFile(part, partPath));
   });
   if (content.length > 0) {
@@ -550,8 +560,10 @@ function encodeUser(message: IRMessage, path: string): JsonObject[] {
   return messages;
 }
 
-function encodeImage(part: IRImagePart): JsonObject {
+function encodeImage(part: IRImagePart, path: string): JsonObject {
   const { source } = part;
+  if (source.kind === "file_id")
+    throw invalidField(clientField(part, path), "OpenAI chat takes images by URL or as data, not by file id");
   const imageUrl: JsonObject = {
     url: source.kind === "url" ? source.url : toDataUrl(source.mediaType, source.data),
   };
@@ -561,12 +573,17 @@ function encodeImage(part: IRImagePart): JsonObject {
 
 function encodeFile(part: IRFilePart, path: string): JsonObject {
   const { source } = part;
-  if (source.kind === "file_id") return { type: "file", file: { file_id: source.fileId } };
-  if (source.kind === "url") throw invalidField(path, "OpenAI chat cannot take a file by URL");
+  if (source.kind === "file_id")
+    return { type: "file", file: { file_id: ownFileId(source, "openai", clientField(part, path)) } };
+  if (source.kind === "url")
+    throw invalidField(clientField(part, path), "OpenAI chat cannot take a file by URL");
   if (source.mediaType.startsWith("audio/")) {
     const format = Object.keys(AUDIO_MEDIA_TYPES).find((key) => AUDIO_MEDIA_TYPES[key] === source.mediaType);
     if (format === undefined)
-      throw invalidField(path, `OpenAI chat takes wav or mp3 audio, not ${source.mediaType}`);
+      throw invalidField(
+        clientField(part, path),
+        `OpenAI chat takes wav or mp3 audio, not ${source.mediaType}`,
+      );
     return { type: "input_audio", input_audio: { data: source.data, format } };
   }
   // OpenAI requires a filename with inline file data.

@@ -3,7 +3,7 @@
  * to and from IR stream events. Both directions run per chunk on the gateway's hot path: the
  * encoder writes each frame by concatenating a prefix it builds once, never re-serialising.
  */
-import type { EncodeContext, StreamDecoder, StreamEncoder } from "../codec.ts";
+import type { EncodeContext, StreamEncoder } from "../codec.ts";
 import { randomId } from "../ids.ts";
 import type { IRError, IRStreamEvent, IRUsage } from "../ir.ts";
 import {
@@ -14,7 +14,7 @@ import {
   parseJsonOrUndefined,
   stringField,
 } from "../json.ts";
-import { SseParser } from "../sse.ts";
+import { SseStreamDecoder, sseFrame } from "../sse.ts";
 import { streamMalformed, streamTruncated } from "../upstream-errors.ts";
 import { decodeError, errorObject } from "./errors.ts";
 import {
@@ -35,10 +35,8 @@ type PartKind = "text" | "reasoning" | "tool";
  * OpenAI streams reasoning, text and tool calls as fields of one delta; the IR wants parts. A
  * part stays open while deltas of its kind keep coming and ends when another kind starts.
  */
-export class OpenAIChatStreamDecoder implements StreamDecoder {
-  private readonly sse = new SseParser();
+export class OpenAIChatStreamDecoder extends SseStreamDecoder {
   private started = false;
-  private ended = false;
   private nextIndex = 0;
   private openIndex = -1;
   private openKind: PartKind | undefined;
@@ -48,22 +46,13 @@ export class OpenAIChatStreamDecoder implements StreamDecoder {
   private finishReason: unknown;
   private usage: IRUsage | undefined;
 
-  push(chunk: Uint8Array | string): IRStreamEvent[] {
-    const events: IRStreamEvent[] = [];
-    for (const frame of this.sse.push(chunk)) this.frame(frame.data, events);
-    return events;
+  constructor() {
+    super("data: [DONE]");
   }
 
-  end(): IRStreamEvent[] {
-    const events: IRStreamEvent[] = [];
-    for (const frame of this.sse.end()) this.frame(frame.data, events);
-    if (!this.ended) this.fail(streamTruncated("data: [DONE]"), events);
-    return events;
-  }
-
-  private frame(data: string, events: IRStreamEvent[]): void {
+  protected frame(data: string, events: IRStreamEvent[]): void {
     // Some compatible servers send keep-alive frames with no data.
-    if (this.ended || data === "") return;
+    if (data === "") return;
     if (data === "[DONE]") {
       this.start(undefined, events);
       this.closeOpenPart(events);
@@ -169,10 +158,9 @@ export class OpenAIChatStreamDecoder implements StreamDecoder {
     this.openKind = undefined;
   }
 
-  private fail(event: IRStreamEvent, events: IRStreamEvent[]): void {
+  protected override fail(error: IRStreamEvent, events: IRStreamEvent[]): void {
     this.start(undefined, events);
-    events.push(event);
-    this.ended = true;
+    super.fail(error, events);
   }
 }
 
@@ -236,7 +224,7 @@ export class OpenAIChatStreamEncoder implements StreamEncoder {
         return this.finish(FINISH_REASON[event.stopReason], event.usage ?? this.usage);
       case "error":
         this.closed = true;
-        return `data: ${JSON.stringify({ error: errorObject(event.error) })}\n\n`;
+        return sseFrame(JSON.stringify({ error: errorObject(event.error) }));
       default:
         // Signatures and part boundaries have no place in this dialect.
         return "";
@@ -252,9 +240,9 @@ export class OpenAIChatStreamEncoder implements StreamEncoder {
     if (this.started) return "";
     this.started = true;
     this.envelope = `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(this.model)},`;
-    this.head = `data: ${this.envelope}"choices":[{"index":0,"delta":`;
-    this.tail = `,"logprobs":null,"finish_reason":null}]${this.includeUsage ? ',"usage":null' : ""}}\n\n`;
-    return `${this.head}{"role":"assistant","content":""}${this.tail}`;
+    this.head = `${this.envelope}"choices":[{"index":0,"delta":`;
+    this.tail = `,"logprobs":null,"finish_reason":null}]${this.includeUsage ? ',"usage":null' : ""}}`;
+    return sseFrame(`${this.head}{"role":"assistant","content":""}${this.tail}`);
   }
 
   private opening(): string {
@@ -262,17 +250,19 @@ export class OpenAIChatStreamEncoder implements StreamEncoder {
   }
 
   private chunk(delta: string): string {
-    return this.opening() + this.head + delta + this.tail;
+    const opening = this.opening();
+    return opening + sseFrame(this.head + delta + this.tail);
   }
 
   private finish(finishReason: string, usage: IRUsage | undefined): string {
     const usageNull = this.includeUsage ? ',"usage":null' : "";
-    let text = `${this.opening()}${this.head}{},"logprobs":null,"finish_reason":"${finishReason}"}]${usageNull}}\n\n`;
+    let text = this.opening();
+    text += sseFrame(`${this.head}{},"logprobs":null,"finish_reason":"${finishReason}"}]${usageNull}}`);
     if (this.includeUsage) {
       const usageBody = JSON.stringify(encodeUsage(usage ?? { inputTokens: 0, outputTokens: 0 }));
-      text += `data: ${this.envelope}"choices":[],"usage":${usageBody}}\n\n`;
+      text += sseFrame(`${this.envelope}"choices":[],"usage":${usageBody}}`);
     }
     this.closed = true;
-    return `${text}data: [DONE]\n\n`;
+    return text + sseFrame("[DONE]");
   }
 }

@@ -10,14 +10,13 @@
  */
 import type { RequestContext } from "../codec.ts";
 import { parseDataUrl, toDataUrl } from "../data-url.ts";
-import { invalidField } from "../errors.ts";
+import { clientField, invalidField, ownFileId, recordClientField } from "../errors.ts";
 import type {
   IRFilePart,
   IRImagePart,
   IRMessage,
   IRPart,
   IRReasoningConfig,
-  IRReasoningEffort,
   IRReasoningPart,
   IRRequest,
   IRResponseFormat,
@@ -39,13 +38,13 @@ import {
   optionalString,
   optionalStringMap,
 } from "../json.ts";
-import { effortForBudget } from "../reasoning.ts";
+import { decodeFunctionDefinition, decodeJsonSchemaFormat } from "../openai-chat/request.ts";
+import { joinText } from "../parts.ts";
+import { decodeEffortName, effortForBudget } from "../reasoning.ts";
 import { decodeReasoningItem, outputText } from "./response.ts";
 
 /** Request fields that refer to state kept at OpenAI, which no other upstream has. */
 const STATEFUL_FIELDS = ["previous_response_id", "conversation", "prompt"] as const;
-
-const EFFORTS: ReadonlySet<string> = new Set(["none", "minimal", "low", "medium", "high", "xhigh"]);
 
 // ---------------------------------------------------------------------------------------------
 // Decoding a client request
@@ -119,13 +118,13 @@ function decodeInput(input: unknown): Pick<IRRequest, "system" | "messages"> {
         decodeMessageItem(item, path, system, messages);
         return;
       case "function_call":
-        appendTo(messages, "assistant", [decodeFunctionCall(item, path)]);
+        appendTo(messages, "assistant", [recordClientField(decodeFunctionCall(item, path), path)]);
         return;
       case "function_call_output":
-        appendToolResult(messages, decodeFunctionCallOutput(item, path));
+        appendToolResult(messages, recordClientField(decodeFunctionCallOutput(item, path), path));
         return;
       case "reasoning":
-        appendTo(messages, "assistant", [decodeReasoningItem(item)]);
+        appendTo(messages, "assistant", [recordClientField(decodeReasoningItem(item), path)]);
         return;
       case "item_reference":
         throw invalidField(
@@ -175,8 +174,10 @@ function instructionText(content: unknown, path: string): string {
 }
 
 function decodeContent(content: unknown, path: string): IRPart[] {
-  if (typeof content === "string") return [{ type: "text", text: content }];
-  return expectArray(content, path).map((raw, j) => decodeContentPart(raw, `${path}[${j}]`));
+  if (typeof content === "string") return [recordClientField({ type: "text", text: content }, path)];
+  return expectArray(content, path).map((raw, j) =>
+    recordClientField(decodeContentPart(raw, `${path}[${j}]`), `${path}[${j}]`),
+  );
 }
 
 function decodeContentPart(raw: unknown, path: string): IRTextPart | IRImagePart | IRFilePart {
@@ -223,7 +224,7 @@ function decodeFile(part: JsonObject, path: string): IRFilePart {
   if (data !== undefined) {
     source = { kind: "base64", ...(parseDataUrl(data) ?? { mediaType: "application/pdf", data }) };
   } else if (url !== undefined) source = { kind: "url", url };
-  else if (fileId !== undefined) source = { kind: "file_id", fileId };
+  else if (fileId !== undefined) source = { kind: "file_id", fileId, store: "openai" };
   else throw invalidField(path, "needs file_data, file_url or file_id");
   const file: IRFilePart = { type: "file", source };
   if (filename !== undefined) file.filename = filename;
@@ -231,12 +232,13 @@ function decodeFile(part: JsonObject, path: string): IRFilePart {
 }
 
 function decodeFunctionCall(item: JsonObject, path: string): IRPart {
-  return {
+  const call: IRPart = {
     type: "tool_call",
     id: expectString(item.call_id, `${path}.call_id`),
     name: expectString(item.name, `${path}.name`),
     arguments: expectString(item.arguments, `${path}.arguments`),
   };
+  return recordClientField(call, `${path}.arguments`, "arguments");
 }
 
 function decodeFunctionCallOutput(item: JsonObject, path: string): IRToolResultPart {
@@ -245,10 +247,10 @@ function decodeFunctionCallOutput(item: JsonObject, path: string): IRToolResultP
   if (typeof output === "string") content.push({ type: "text", text: output });
   else {
     expectArray(output, `${path}.output`).forEach((raw, j) => {
-      const part = decodeContentPart(raw, `${path}.output[${j}]`);
-      if (part.type === "file")
-        throw invalidField(`${path}.output[${j}]`, "files in tool output are not supported");
-      content.push(part);
+      const partPath = `${path}.output[${j}]`;
+      const part = decodeContentPart(raw, partPath);
+      if (part.type === "file") throw invalidField(partPath, "files in tool output are not supported");
+      content.push(recordClientField(part, partPath));
     });
   }
   const result: IRToolResultPart = {
@@ -286,15 +288,7 @@ function decodeTools(value: unknown): IRTool[] {
         `tool type ${JSON.stringify(tool.type)} is not supported; only function tools can be translated`,
       );
     }
-    const ir: IRTool = {
-      name: expectString(tool.name, `${path}.name`),
-      parameters: optionalObject(tool.parameters, `${path}.parameters`) ?? { type: "object", properties: {} },
-    };
-    const description = optionalString(tool.description, `${path}.description`);
-    if (description !== undefined) ir.description = description;
-    const strict = optionalBoolean(tool.strict, `${path}.strict`);
-    if (strict !== undefined) ir.strict = strict;
-    return ir;
+    return decodeFunctionDefinition(tool, path);
   });
 }
 
@@ -329,18 +323,8 @@ function decodeFormat(value: unknown): IRResponseFormat | undefined {
       return { type: "text" };
     case "json_object":
       return { type: "json_object" };
-    case "json_schema": {
-      const ir: IRResponseFormat = {
-        type: "json_schema",
-        name: optionalString(format.name, "text.format.name") ?? "response",
-        schema: expectObject(format.schema, "text.format.schema"),
-      };
-      const strict = optionalBoolean(format.strict, "text.format.strict");
-      if (strict !== undefined) ir.strict = strict;
-      const description = optionalString(format.description, "text.format.description");
-      if (description !== undefined) ir.description = description;
-      return ir;
-    }
+    case "json_schema":
+      return decodeJsonSchemaFormat(format, "text.format", expectObject(format.schema, "text.format.schema"));
     default:
       throw invalidField("text.format.type", "must be text, json_object or json_schema");
   }
@@ -350,14 +334,10 @@ function decodeReasoning(value: unknown): IRReasoningConfig | undefined {
   const reasoning = optionalObject(value, "reasoning");
   if (reasoning === undefined) return undefined;
   const config: IRReasoningConfig = {};
-  const raw = optionalString(reasoning.effort, "reasoning.effort");
-  if (raw !== undefined) {
-    // "max" is newer than the IR's scale; it is the top of it.
-    const effort = raw === "max" ? "xhigh" : raw;
-    if (!EFFORTS.has(effort))
-      throw invalidField("reasoning.effort", `unsupported effort ${JSON.stringify(raw)}`);
-    config.effort = effort as IRReasoningEffort;
-    if (effort === "none") config.enabled = false;
+  const name = optionalString(reasoning.effort, "reasoning.effort");
+  if (name !== undefined) {
+    config.effort = decodeEffortName(name, "reasoning.effort");
+    if (config.effort === "none") config.enabled = false;
   }
   // Without a summary requested, OpenAI shows no reasoning text; saying so keeps other dialects from sending it.
   const summary = reasoning.summary ?? reasoning.generate_summary;
@@ -369,18 +349,25 @@ function decodeReasoning(value: unknown): IRReasoningConfig | undefined {
 // Encoding the IR as a request to OpenAI
 
 export function encodeRequest(request: IRRequest): JsonObject {
-  if (request.sampling.stop && request.sampling.stop.length > 0) {
-    throw invalidField("stop", "the OpenAI Responses API has no stop sequences");
+  const { sampling } = request;
+  if (sampling.stop && sampling.stop.length > 0) {
+    throw invalidField(
+      clientField(sampling, "sampling.stop", "stop"),
+      "the OpenAI Responses API has no stop sequences",
+    );
   }
-  if (request.sampling.n !== undefined && request.sampling.n > 1) {
-    throw invalidField("n", "the OpenAI Responses API returns exactly one answer");
+  if (sampling.n !== undefined && sampling.n > 1) {
+    throw invalidField(
+      clientField(sampling, "sampling.n", "n"),
+      "the OpenAI Responses API returns exactly one answer",
+    );
   }
   const body: JsonObject = { model: request.model, input: encodeInput(request.messages) };
   if (request.system.length > 0) body.instructions = request.system.map((part) => part.text).join("\n\n");
   if (request.tools && request.tools.length > 0) body.tools = request.tools.map(encodeTool);
   if (request.toolChoice) body.tool_choice = encodeToolChoice(request.toolChoice);
   if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
-  const { temperature, topP, maxTokens } = request.sampling;
+  const { temperature, topP, maxTokens } = sampling;
   if (temperature !== undefined) body.temperature = temperature;
   if (topP !== undefined) body.top_p = topP;
   if (maxTokens !== undefined) body.max_output_tokens = maxTokens;
@@ -415,10 +402,10 @@ function encodeInput(messages: IRMessage[]): JsonObject[] {
           );
           return;
         case "image":
-          if (message.role !== "assistant") content.push(encodeImage(part));
+          if (message.role !== "assistant") content.push(encodeImage(part, path));
           return;
         case "file":
-          if (message.role !== "assistant") content.push(encodeFile(part));
+          if (message.role !== "assistant") content.push(encodeFile(part, path));
           return;
         case "tool_call":
           flush();
@@ -445,18 +432,21 @@ function encodeInput(messages: IRMessage[]): JsonObject[] {
   return items;
 }
 
-function encodeImage(part: IRImagePart): JsonObject {
-  const url =
-    part.source.kind === "url" ? part.source.url : toDataUrl(part.source.mediaType, part.source.data);
-  return { type: "input_image", image_url: url, detail: part.detail ?? "auto" };
+function encodeImage(part: IRImagePart, path: string): JsonObject {
+  const { source } = part;
+  const image: JsonObject = { type: "input_image" };
+  if (source.kind === "file_id") image.file_id = ownFileId(source, "openai", clientField(part, path));
+  else image.image_url = source.kind === "url" ? source.url : toDataUrl(source.mediaType, source.data);
+  image.detail = part.detail ?? "auto";
+  return image;
 }
 
-function encodeFile(part: IRFilePart): JsonObject {
+function encodeFile(part: IRFilePart, path: string): JsonObject {
   const file: JsonObject = { type: "input_file" };
   const source = part.source;
   if (source.kind === "base64") file.file_data = toDataUrl(source.mediaType, source.data);
   else if (source.kind === "url") file.file_url = source.url;
-  else file.file_id = source.fileId;
+  else file.file_id = ownFileId(source, "openai", clientField(part, path));
   const filename = part.filename ?? part.title;
   if (filename !== undefined) file.filename = filename;
   return file;
@@ -464,13 +454,13 @@ function encodeFile(part: IRFilePart): JsonObject {
 
 function encodeToolOutput(part: IRToolResultPart, path: string): string | JsonObject[] {
   if (part.content.every((each) => each.type === "text")) {
-    return part.content.map((each) => (each.type === "text" ? each.text : "")).join("");
+    return joinText(part.content, "");
   }
-  return part.content.map((each, k) => {
-    if (each.type === "text") return { type: "input_text", text: each.text };
-    if (each.type === "image") return encodeImage(each);
-    throw invalidField(`${path}.content[${k}]`, "unsupported tool output content");
-  });
+  return part.content.map((each, k) =>
+    each.type === "text"
+      ? { type: "input_text", text: each.text }
+      : encodeImage(each, `${path}.content[${k}]`),
+  );
 }
 
 function encodeReasoningItem(part: IRReasoningPart): JsonObject {

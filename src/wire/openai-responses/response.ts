@@ -22,6 +22,9 @@ import { malformedUpstream } from "../upstream-errors.ts";
 
 export type ResponseStatus = "in_progress" | "completed" | "incomplete" | "failed";
 
+/** An output item's status; `incomplete` for an item the answer broke off in. */
+export type ItemStatus = "in_progress" | "completed" | "incomplete";
+
 /** The `response` object with the request echo fields set to their defaults (we answer statelessly). */
 export function responseEnvelope(
   id: string,
@@ -146,11 +149,7 @@ export function responseErrorCode(error: IRError): string {
 // ---------------------------------------------------------------------------------------------
 // Output items
 
-export function messageItem(
-  id: string,
-  status: "in_progress" | "completed",
-  content: JsonObject[],
-): JsonObject {
+export function messageItem(id: string, status: ItemStatus, content: JsonObject[]): JsonObject {
   return { id, type: "message", status, role: "assistant", content };
 }
 
@@ -159,14 +158,21 @@ export function functionCallItem(
   callId: string,
   name: string,
   args: string,
-  status: "in_progress" | "completed",
+  status: ItemStatus,
 ): JsonObject {
   return { id, type: "function_call", status, arguments: args, call_id: callId, name };
 }
 
-export function reasoningItem(id: string, summary: string, encrypted: string | undefined): JsonObject {
+/** Reasoning items carry a status only when they broke off. */
+export function reasoningItem(
+  id: string,
+  summary: string,
+  encrypted: string | undefined,
+  status: "completed" | "incomplete" = "completed",
+): JsonObject {
   const item: JsonObject = { id, type: "reasoning", summary: summary === "" ? [] : [summaryText(summary)] };
   if (encrypted !== undefined) item.encrypted_content = encrypted;
+  if (status === "incomplete") item.status = status;
   return item;
 }
 

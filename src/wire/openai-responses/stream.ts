@@ -8,12 +8,14 @@
  * `.done` events that repeat the full text. The encoder therefore keeps each open part's text
  * and every finished item, which `response.completed` repeats as `output`. Consecutive IR text
  * parts share one message item, which closes when another kind of item starts or at the end.
+ * An error after the start closes the open items as `incomplete`, so that `response.failed`
+ * lists what was streamed, as the openai SDK's stream helper expects of a failed response.
  *
  * IR stream events carry no encrypted reasoning, so a reasoning item's `encrypted_content`
  * travels as a `reasoning_signature` event — the IR's slot for an opaque token that lets the
  * provider resume its own reasoning.
  */
-import type { EncodeContext, StreamDecoder, StreamEncoder } from "../codec.ts";
+import type { EncodeContext, StreamEncoder } from "../codec.ts";
 import { randomId } from "../ids.ts";
 import type { IRError, IRStopReason, IRStreamEvent, IRUsage } from "../ir.ts";
 import {
@@ -24,14 +26,15 @@ import {
   parseJsonOrUndefined,
   stringField,
 } from "../json.ts";
-import { SseParser } from "../sse.ts";
-import { streamMalformed, streamTruncated } from "../upstream-errors.ts";
+import { SseStreamDecoder, sseFrame } from "../sse.ts";
+import { streamMalformed } from "../upstream-errors.ts";
 import {
   applyStop,
   decodeResponseError,
   decodeStop,
   decodeUsage,
   functionCallItem,
+  type ItemStatus,
   messageItem,
   outputText,
   type ResponseStatus,
@@ -132,13 +135,8 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     return "";
   }
 
-  /** JSON text never holds a raw line break, so unlike `sseFrame` this needs no splitting. */
-  private frame(type: string, json: string): string {
-    return `event: ${type}\ndata: ${json}\n\n`;
-  }
-
   private emit(type: string, fields: JsonObject): string {
-    return this.frame(type, JSON.stringify({ type, sequence_number: this.sequence++, ...fields }));
+    return sseFrame(JSON.stringify({ type, sequence_number: this.sequence++, ...fields }), type);
   }
 
   private envelope(status: ResponseStatus, usage: IRUsage | undefined): JsonObject {
@@ -181,9 +179,9 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     part.text += delta;
     return (
       out +
-      this.frame(
-        "response.output_text.delta",
+      sseFrame(
         `{"type":"response.output_text.delta","sequence_number":${this.sequence++},"item_id":"${part.itemId}","output_index":${part.outputIndex},"content_index":${part.contentIndex},"delta":${JSON.stringify(delta)},"logprobs":[]}`,
+        "response.output_text.delta",
       )
     );
   }
@@ -225,14 +223,14 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     );
   }
 
-  private closeMessage(): string {
+  private closeMessage(status: ItemStatus = "completed"): string {
     const message = this.message;
     if (message === undefined) return "";
     this.message = undefined;
     let out = "";
     for (const part of message.texts) if (part.open) out += this.endText(part);
     const content = message.texts.map((part) => outputText(part.text));
-    return out + this.finishItem(message.outputIndex, messageItem(message.itemId, "completed", content));
+    return out + this.finishItem(message.outputIndex, messageItem(message.itemId, status, content));
   }
 
   private openReasoning(index: number): { part: ReasoningState; text: string } {
@@ -273,9 +271,9 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     part.text += delta;
     return (
       out +
-      this.frame(
-        "response.reasoning_summary_text.delta",
+      sseFrame(
         `{"type":"response.reasoning_summary_text.delta","sequence_number":${this.sequence++},"item_id":"${part.itemId}","output_index":${part.outputIndex},"summary_index":0,"delta":${JSON.stringify(delta)}}`,
+        "response.reasoning_summary_text.delta",
       )
     );
   }
@@ -286,7 +284,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     return text;
   }
 
-  private endReasoning(part: ReasoningState): string {
+  private endReasoning(part: ReasoningState, status: "completed" | "incomplete" = "completed"): string {
     part.open = false;
     let out = "";
     if (part.summaryOpen) {
@@ -295,7 +293,9 @@ export class ResponsesStreamEncoder implements StreamEncoder {
         this.emit("response.reasoning_summary_text.done", { ...ids, text: part.text }) +
         this.emit("response.reasoning_summary_part.done", { ...ids, part: summaryText(part.text) });
     }
-    return out + this.finishItem(part.outputIndex, reasoningItem(part.itemId, part.text, part.encrypted));
+    return (
+      out + this.finishItem(part.outputIndex, reasoningItem(part.itemId, part.text, part.encrypted, status))
+    );
   }
 
   private toolStart(index: number, callId: string, name: string): string {
@@ -320,13 +320,13 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     const part = this.parts.get(index);
     if (part?.kind !== "tool" || !part.open) return "";
     part.args += delta;
-    return this.frame(
-      "response.function_call_arguments.delta",
+    return sseFrame(
       `{"type":"response.function_call_arguments.delta","sequence_number":${this.sequence++},"item_id":"${part.itemId}","output_index":${part.outputIndex},"delta":${JSON.stringify(delta)}}`,
+      "response.function_call_arguments.delta",
     );
   }
 
-  private endTool(part: ToolState): string {
+  private endTool(part: ToolState, status: ItemStatus = "completed"): string {
     part.open = false;
     return (
       this.emit("response.function_call_arguments.done", {
@@ -337,7 +337,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       }) +
       this.finishItem(
         part.outputIndex,
-        functionCallItem(part.itemId, part.callId, part.name, part.args, "completed"),
+        functionCallItem(part.itemId, part.callId, part.name, part.args, status),
       )
     );
   }
@@ -349,20 +349,20 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     return part.kind === "reasoning" ? this.endReasoning(part) : this.endTool(part);
   }
 
-  private closeAll(): string {
-    let out = this.closeMessage();
+  private closeAll(status: "completed" | "incomplete"): string {
+    let out = this.closeMessage(status);
     const open = [...this.parts.values()]
       .filter((part) => part.open)
       .sort((a, b) => a.outputIndex - b.outputIndex);
     for (const part of open) {
-      if (part.kind === "reasoning") out += this.endReasoning(part);
-      else if (part.kind === "tool") out += this.endTool(part);
+      if (part.kind === "reasoning") out += this.endReasoning(part, status);
+      else if (part.kind === "tool") out += this.endTool(part, status);
     }
     return out;
   }
 
   private finish(stopReason: IRStopReason, usage: IRUsage | undefined): string {
-    const out = this.closeAll();
+    const out = this.closeAll("completed");
     this.closed = true;
     const response = this.envelope("completed", usage);
     applyStop(response, stopReason);
@@ -384,9 +384,10 @@ export class ResponsesStreamEncoder implements StreamEncoder {
         param: error.param ?? null,
       });
     }
+    const out = this.closeAll("incomplete");
     const response = this.envelope("failed", this.usage);
     response.error = { code: responseErrorCode(error), message: error.message };
-    return this.emit("response.failed", { response });
+    return out + this.emit("response.failed", { response });
   }
 }
 
@@ -407,37 +408,21 @@ interface DecodedItem {
   summaryParts: number;
 }
 
-export class ResponsesStreamDecoder implements StreamDecoder {
-  private readonly sse = new SseParser();
+export class ResponsesStreamDecoder extends SseStreamDecoder {
   private started = false;
-  private done = false;
   private nextIndex = 0;
   private readonly items = new Map<number, DecodedItem>();
   private sawToolCall = false;
   private sawRefusal = false;
 
-  push(chunk: Uint8Array | string): IRStreamEvent[] {
-    const events: IRStreamEvent[] = [];
-    for (const frame of this.sse.push(chunk)) this.frame(frame.data, events);
-    return events;
+  constructor() {
+    super("response.completed");
   }
 
-  end(): IRStreamEvent[] {
-    const events: IRStreamEvent[] = [];
-    for (const frame of this.sse.end()) this.frame(frame.data, events);
-    if (!this.done) {
-      this.done = true;
-      events.push(streamTruncated("response.completed"));
-    }
-    return events;
-  }
-
-  private frame(data: string, events: IRStreamEvent[]): void {
-    if (this.done) return;
+  protected frame(data: string, events: IRStreamEvent[]): void {
     const event = parseJsonOrUndefined(data);
     if (!isObject(event) || typeof event.type !== "string") {
-      this.done = true;
-      events.push(streamMalformed(`not a Responses event: ${data.slice(0, 80)}`));
+      this.fail(streamMalformed(`not a Responses event: ${data.slice(0, 80)}`), events);
       return;
     }
     this.event(event.type, event, events);
@@ -479,10 +464,16 @@ export class ResponsesStreamDecoder implements StreamDecoder {
         this.complete(objectField(event, "response") ?? {}, events);
         return;
       case "response.failed":
-        this.failed(decodeResponseError(objectField(event, "response")?.error), events);
+        this.fail(
+          { type: "error", error: decodeResponseError(objectField(event, "response")?.error) },
+          events,
+        );
         return;
       case "error":
-        this.failed(decodeResponseError(isObject(event.error) ? event.error : event), events);
+        this.fail(
+          { type: "error", error: decodeResponseError(isObject(event.error) ? event.error : event) },
+          events,
+        );
         return;
       default:
         // Everything else (annotations, `.done` repeats of deltas, built-in tool progress) adds nothing.
@@ -641,7 +632,7 @@ export class ResponsesStreamDecoder implements StreamDecoder {
     this.start(response, events);
     for (const item of this.items.values()) this.endItem(item, events);
     this.items.clear();
-    this.done = true;
+    this.ended = true;
     const usage = decodeUsage(response.usage);
     const finish: IRStreamEvent = {
       type: "finish",
@@ -649,10 +640,5 @@ export class ResponsesStreamDecoder implements StreamDecoder {
     };
     if (usage) finish.usage = usage;
     events.push(finish);
-  }
-
-  private failed(error: IRError, events: IRStreamEvent[]): void {
-    this.done = true;
-    events.push({ type: "error", error });
   }
 }
