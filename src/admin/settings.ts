@@ -1,15 +1,18 @@
 /**
- * Settings of the management API that exist so far: the outbound proxy.
+ * `/api/settings` (one validated document: upstream timeouts, body size limit, proxy) and
+ * `/api/settings/proxy`. A change is checked whole before anything is saved, and takes effect on
+ * the next request; nothing needs a restart.
  */
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
+import { GATEWAY_LIMITS_KEY, type GatewayLimits, readGatewayLimits } from "../limits.ts";
 import {
   PROXY_SETTINGS_KEY,
   type ProxySettings,
   proxyUrlProblem,
   readProxySettings,
 } from "../providers/proxy.ts";
-import { managementError } from "./errors.ts";
+import { type FieldProblem, managementError } from "./errors.ts";
 
 const proxyPatch = t.Object({
   enabled: t.Optional(t.Boolean()),
@@ -17,67 +20,115 @@ const proxyPatch = t.Object({
   noProxy: t.Optional(t.Array(t.String())),
 });
 
+const milliseconds = (minimum: number) => t.Optional(t.Integer({ minimum, maximum: 3_600_000 }));
+const settingsPatch = t.Object({
+  timeouts: t.Optional(
+    t.Object({
+      connectMs: milliseconds(100),
+      firstByteMs: milliseconds(100),
+      idleMs: milliseconds(100),
+      totalMs: milliseconds(1000),
+    }),
+  ),
+  maxBodyBytes: t.Optional(t.Integer({ minimum: 1024, maximum: 512 * 1024 * 1024 })),
+  proxy: t.Optional(proxyPatch),
+});
+
 /** Where the proxy test goes when the caller names no target: any HTTP answer proves the proxy works. */
 const DEFAULT_PROXY_TEST_TARGET = "https://api.openai.com/v1/models";
 const PROXY_TEST_TIMEOUT_MS = 10_000;
 
-export function settingsRoutes(context: AppContext) {
-  const update = ({
-    body,
-    status,
-  }: {
-    body: (typeof proxyPatch)["static"];
-    status: (code: 400, body: unknown) => unknown;
-  }) => {
-    const next: ProxySettings = { ...readProxySettings(context.settings), ...body };
-    if (next.url === "") next.url = null;
-    const problem = next.url ? proxyUrlProblem(next.url) : undefined;
-    if (problem) return status(400, managementError(`url: ${problem}`, [{ field: "url", message: problem }]));
-    if (next.enabled && !next.url) {
-      return status(
-        400,
-        managementError("url: required to enable the proxy", [
-          { field: "url", message: "required when enabled" },
-        ]),
-      );
-    }
-    context.settings.set(PROXY_SETTINGS_KEY, next);
-    return next;
+type Status = (code: 400, body: unknown) => unknown;
+
+function mergedProxy(
+  current: ProxySettings,
+  patch: (typeof proxyPatch)["static"],
+  problems: FieldProblem[],
+  prefix = "",
+) {
+  const next: ProxySettings = { ...current, ...patch };
+  if (next.url === "") next.url = null;
+  const problem = next.url ? proxyUrlProblem(next.url) : undefined;
+  if (problem) problems.push({ field: `${prefix}url`, message: problem });
+  if (next.enabled && !next.url)
+    problems.push({ field: `${prefix}url`, message: "required to enable the proxy" });
+  return next;
+}
+
+function mergedLimits(
+  current: GatewayLimits,
+  patch: (typeof settingsPatch)["static"],
+  problems: FieldProblem[],
+) {
+  const next: GatewayLimits = {
+    timeouts: { ...current.timeouts, ...patch.timeouts },
+    maxBodyBytes: patch.maxBodyBytes ?? current.maxBodyBytes,
   };
+  if (next.timeouts.totalMs < next.timeouts.firstByteMs) {
+    problems.push({ field: "timeouts.totalMs", message: "must be at least timeouts.firstByteMs" });
+  }
+  return next;
+}
+
+function refusal(problems: FieldProblem[]) {
+  return managementError(
+    problems.map((problem) => `${problem.field}: ${problem.message}`).join("; "),
+    problems,
+  );
+}
+
+export function settingsRoutes(context: AppContext) {
+  const { settings } = context;
+  const document = () => ({ ...readGatewayLimits(settings), proxy: readProxySettings(settings) });
+
+  const updateDocument = ({ body, status }: { body: (typeof settingsPatch)["static"]; status: Status }) => {
+    const problems: FieldProblem[] = [];
+    const limits = mergedLimits(readGatewayLimits(settings), body, problems);
+    const proxy = body.proxy
+      ? mergedProxy(readProxySettings(settings), body.proxy, problems, "proxy.")
+      : undefined;
+    if (problems.length > 0) return status(400, refusal(problems));
+    settings.set(GATEWAY_LIMITS_KEY, limits);
+    if (proxy) settings.set(PROXY_SETTINGS_KEY, proxy);
+    return document();
+  };
+
+  const updateProxy = ({ body, status }: { body: (typeof proxyPatch)["static"]; status: Status }) => {
+    const problems: FieldProblem[] = [];
+    const proxy = mergedProxy(readProxySettings(settings), body, problems);
+    if (problems.length > 0) return status(400, refusal(problems));
+    settings.set(PROXY_SETTINGS_KEY, proxy);
+    return proxy;
+  };
+
   return new Elysia()
-    .get("/api/settings/proxy", () => readProxySettings(context.settings))
-    .patch("/api/settings/proxy", update, { body: proxyPatch })
-    .put("/api/settings/proxy", update, { body: proxyPatch })
+    .get("/api/settings", document)
+    .patch("/api/settings", updateDocument, { body: settingsPatch })
+    .put("/api/settings", updateDocument, { body: settingsPatch })
+    .get("/api/settings/proxy", () => readProxySettings(settings))
+    .patch("/api/settings/proxy", updateProxy, { body: proxyPatch })
+    .put("/api/settings/proxy", updateProxy, { body: proxyPatch })
     .post(
       "/api/settings/proxy/test",
       async ({ body, status }) => {
-        const proxy = body?.url ?? readProxySettings(context.settings).url;
-        if (!proxy)
-          return status(
-            400,
-            managementError("url: no proxy given or configured", [{ field: "url", message: "required" }]),
-          );
-        const problem = proxyUrlProblem(proxy);
-        if (problem)
-          return status(400, managementError(`url: ${problem}`, [{ field: "url", message: problem }]));
+        const proxy = body?.url ?? readProxySettings(settings).url;
+        const problem = proxy ? proxyUrlProblem(proxy) : "no proxy given or configured";
+        if (!proxy || problem)
+          return status(400, refusal([{ field: "url", message: problem ?? "required" }]));
         const started = performance.now();
+        const elapsed = () => Math.round(performance.now() - started);
         try {
           const response = await fetch(body?.targetUrl ?? DEFAULT_PROXY_TEST_TARGET, {
             proxy,
             signal: AbortSignal.timeout(PROXY_TEST_TIMEOUT_MS),
           });
           await response.arrayBuffer();
-          return {
-            ok: true,
-            statusCode: response.status,
-            latencyMs: Math.round(performance.now() - started),
-            error: null,
-          };
+          return { ok: true, statusCode: response.status, latencyMs: elapsed(), error: null };
         } catch (error) {
           return {
             ok: false,
             statusCode: null,
-            latencyMs: Math.round(performance.now() - started),
+            latencyMs: elapsed(),
             error: String((error as Error).message ?? error),
           };
         }

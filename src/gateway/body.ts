@@ -3,8 +3,6 @@
  * refused before reading, and a body that grows past it while streaming in is cut off.
  */
 
-export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
-
 export class BodyTooLarge extends Error {
   override name = "BodyTooLarge";
   constructor(readonly limit: number) {
@@ -12,7 +10,7 @@ export class BodyTooLarge extends Error {
   }
 }
 
-export async function readBody(request: Request, limit = DEFAULT_MAX_BODY_BYTES): Promise<string> {
+export async function readBody(request: Request, limit: number): Promise<string> {
   const length = request.headers.get("content-length");
   if (length !== null) {
     if (Number(length) > limit) throw new BodyTooLarge(limit);

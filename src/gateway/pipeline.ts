@@ -9,10 +9,10 @@
  * stream with the client dialect's error event, never with a normal stop.
  */
 import type { AppContext } from "../context.ts";
+import { readGatewayLimits } from "../limits.ts";
 import { operationUrl, upstreamHeaders } from "../providers/endpoint.ts";
 import { proxyFor, readProxySettings } from "../providers/proxy.ts";
 import {
-  DEFAULT_TIMEOUTS,
   fetchWhole,
   sendUpstream,
   UpstreamFailure,
@@ -99,7 +99,7 @@ export async function prepareCall(
 
   let bodyText: string;
   try {
-    bodyText = await readBody(request);
+    bodyText = await readBody(request, readGatewayLimits(context.settings).maxBodyBytes);
   } catch (error) {
     if (error instanceof BodyTooLarge) return fail("request_too_large", error.message);
     throw error;
@@ -195,7 +195,7 @@ export async function handleCall(context: AppContext, request: Request, shape: C
       body: upstreamBody,
       stream: call.stream,
       signal: request.signal,
-      timeouts: DEFAULT_TIMEOUTS,
+      timeouts: readGatewayLimits(context.settings).timeouts,
     };
     let answer: Response | IRError;
     try {

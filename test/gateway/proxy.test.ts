@@ -99,3 +99,47 @@ describe("the outbound proxy", () => {
     expect(await result.json()).toMatchObject({ ok: true, statusCode: 200, error: null });
   });
 });
+
+describe("/api/settings", () => {
+  it("is one document of timeouts, body limit and proxy, validated whole before anything is saved", async () => {
+    const call = (method: string, json?: unknown) =>
+      setup.server.call("/api/settings", {
+        method,
+        cookie: setup.cookie,
+        ...(json === undefined ? {} : { json }),
+      });
+    const before = (await (await call("GET")).json()) as {
+      timeouts: Record<string, number>;
+      maxBodyBytes: number;
+    };
+    expect(before.timeouts).toMatchObject({
+      connectMs: 15_000,
+      firstByteMs: 120_000,
+      idleMs: 60_000,
+      totalMs: 600_000,
+    });
+    expect(before.maxBodyBytes).toBe(10 * 1024 * 1024);
+    const refused = await call("PATCH", {
+      timeouts: { totalMs: 1000, firstByteMs: 5000 },
+      proxy: { url: "socks5://x:1" },
+    });
+    expect(refused.status).toBe(400);
+    const fields = (
+      (await refused.json()) as { error: { details: Array<{ field: string }> } }
+    ).error.details.map((d) => d.field);
+    expect(fields).toEqual(["timeouts.totalMs", "proxy.url"]);
+    expect(await (await call("GET")).json()).toMatchObject({ timeouts: before.timeouts });
+    const saved = await call("PUT", { maxBodyBytes: 2048 });
+    expect(((await saved.json()) as { maxBodyBytes: number }).maxBodyBytes).toBe(2048);
+    const tooBig = await fetch(`${setup.server.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${setup.key}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: MODEL_FOR["openai-chat"],
+        messages: [{ role: "user", content: "x".repeat(4096) }],
+      }),
+    });
+    expect(tooBig.status).toBe(413);
+    await call("PATCH", { maxBodyBytes: before.maxBodyBytes });
+  });
+});
