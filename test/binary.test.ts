@@ -10,7 +10,11 @@ const ROOT = join(import.meta.dir, "..");
 describe("the one executable", () => {
   it("runs alone from an empty folder: builds, starts, answers health and the docs, stops on SIGTERM", async () => {
     // -o: never reinstall node_modules (and with it the running bun) from inside the test run.
-    const build = Bun.spawnSync(["make", "-s", "-o", "node_modules/.installed", "build"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+    const build = Bun.spawnSync(["make", "-s", "-o", "node_modules/.installed", "build"], {
+      cwd: ROOT,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     expect(build.exitCode, build.stderr.toString()).toBe(0);
 
     const folder = tempDir("switchyard-binary-");
