@@ -84,3 +84,38 @@ export const modelAliases = sqliteTable("model_aliases", {
 export type ProviderNodeRow = typeof providerNodes.$inferSelect;
 export type ProviderConnectionRow = typeof providerConnections.$inferSelect;
 export type ModelAliasRow = typeof modelAliases.$inferSelect;
+
+export interface ComboStep {
+  /** A model string ("<provider>/<model>", an alias, a bare id or another combo's name). */
+  model?: string;
+  /** Pins the step to one connection. */
+  connectionId?: string;
+  weight: number;
+  priority: number;
+}
+
+/** A named routing plan: its steps and how to order them. Its name is usable as a model. */
+export const combos = sqliteTable("combos", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  strategy: text("strategy").notNull().default("priority"),
+  /** The model the spec's `nodes` form applies to each connection step. */
+  model: text("model"),
+  steps: text("steps", { mode: "json" }).$type<ComboStep[]>().notNull(),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`),
+});
+
+/** Per model: the providers to try, in order (OmniRoute's fallback chains). */
+export const fallbackChains = sqliteTable("fallback_chains", {
+  model: text("model").primaryKey(),
+  chain: text("chain", { mode: "json" })
+    .$type<Array<{ provider: string; priority: number; enabled: boolean }>>()
+    .notNull(),
+  createdAt: createdAt(),
+});
+
+export type ComboRow = typeof combos.$inferSelect;
+export type FallbackChainRow = typeof fallbackChains.$inferSelect;
