@@ -3,11 +3,16 @@
  * state and the logger. main.ts builds one per process; tests build one per temp data dir.
  */
 import type { Logger } from "./ops/log.ts";
+import { Health } from "./routing/health.ts";
+import { ComboMetrics } from "./routing/metrics.ts";
 import { Resolver } from "./routing/resolve.ts";
+import { Sessions } from "./routing/sessions.ts";
+import { readRateLimits, readResilience } from "./routing/settings.ts";
 import { LoginThrottle } from "./security/login-throttle.ts";
 import { AdminPassword } from "./security/password.ts";
 import { SecretBox } from "./security/secrets.ts";
 import { ApiKeysRepo } from "./store/api-keys.ts";
+import { CombosRepo } from "./store/combos.ts";
 import type { Store } from "./store/db.ts";
 import { ProvidersRepo } from "./store/providers.ts";
 import { SettingsRepo } from "./store/settings.ts";
@@ -17,8 +22,12 @@ export interface AppContext {
   settings: SettingsRepo;
   apiKeys: ApiKeysRepo;
   providers: ProvidersRepo;
+  combos: CombosRepo;
   secrets: SecretBox;
   resolver: Resolver;
+  health: Health;
+  comboMetrics: ComboMetrics;
+  sessions: Sessions;
   password: AdminPassword;
   loginThrottle: LoginThrottle;
   logger: Logger;
@@ -32,19 +41,42 @@ const SESSION_SECRET_KEY = "admin.sessionSecret";
 export function createContext(store: Store, logger: Logger): AppContext {
   const secrets = SecretBox.forDataDir(store.dataDir);
   const providers = new ProvidersRepo(store);
+  const combos = new CombosRepo(store);
   const settings = new SettingsRepo(store);
   let sessionSecret = settings.get<string>(SESSION_SECRET_KEY);
   if (sessionSecret === undefined) {
     sessionSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
     settings.set(SESSION_SECRET_KEY, sessionSecret);
   }
+  const rateLimits = () => readRateLimits(settings);
+  const health = new Health(
+    () => readResilience(settings).profile,
+    (connectionId) => {
+      const limits = rateLimits();
+      return limits.connections[connectionId] ?? limits.defaults;
+    },
+  );
+  const comboMetrics = new ComboMetrics();
+  const resolver = new Resolver(providers, combos, secrets, () => {
+    const { accountStrategy, stickyRequests } = readResilience(settings);
+    return {
+      accountStrategy,
+      stickyRequests,
+      inFlight: (connectionId) => health.inFlightOf(connectionId),
+      stepUses: (combo, step) => comboMetrics.stepUses(combo, step),
+    };
+  });
   return {
     store,
     settings,
     apiKeys: new ApiKeysRepo(store),
     providers,
+    combos,
     secrets,
-    resolver: new Resolver(providers, secrets),
+    resolver,
+    health,
+    comboMetrics,
+    sessions: new Sessions(),
     password: new AdminPassword(settings),
     loginThrottle: new LoginThrottle(),
     logger,

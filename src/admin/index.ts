@@ -6,10 +6,12 @@ import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
 import { adminAuth, crossOrigin } from "../security/session.ts";
 import { authRoutes } from "./auth.ts";
+import { comboRoutes } from "./combos.ts";
 import { managementError } from "./errors.ts";
 import { keyRoutes } from "./keys.ts";
 import { modelRoutes } from "./models.ts";
 import { providerRoutes } from "./providers.ts";
+import { resilienceRoutes } from "./resilience.ts";
 import { settingsRoutes } from "./settings.ts";
 import { healthRoutes } from "./system.ts";
 
@@ -27,5 +29,7 @@ export function adminApi(context: AppContext) {
     .use(keyRoutes(context))
     .use(providerRoutes(context))
     .use(modelRoutes(context))
-    .use(settingsRoutes(context));
+    .use(settingsRoutes(context))
+    .use(comboRoutes(context))
+    .use(resilienceRoutes(context));
 }

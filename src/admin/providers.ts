@@ -123,6 +123,7 @@ export async function testConnection(context: AppContext, row: ProviderConnectio
         error: "the provider of this connection no longer exists",
         models: [],
       };
+  if (result.valid) context.health.enable(row.id);
   context.providers.updateConnection(row.id, {
     testStatus: result.valid ? "active" : "error",
     lastError: result.error,
@@ -209,7 +210,9 @@ export function providerRoutes(context: AppContext) {
     if (!current) return status(404, notFound(params.id));
     const problems = validateConnection(body, current);
     if (problems.length > 0) return status(400, invalid(problems));
-    return { connection: publicConnection(context, providers.updateConnection(params.id, toRow(body))!) };
+    const updated = providers.updateConnection(params.id, toRow(body))!;
+    context.health.enable(updated.id);
+    return { connection: publicConnection(context, updated) };
   };
 
   const nodeUpdate = ({

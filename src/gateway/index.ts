@@ -108,7 +108,7 @@ function authorized(context: AppContext, request: Request, dialect: Dialect): Re
     : errorResponse(dialect, { type: "authentication", message: check.message, status: 401 });
 }
 
-/** Model strings a client can send: "<provider>/<model>" for every connected model, and the aliases. */
+/** Model strings a client can send: "<provider>/<model>" for every connected model, the aliases and the combos. */
 function modelStrings(context: AppContext): Array<{ id: string; provider: string; model: string }> {
   const listed = reachableModels(context.resolver).map(({ id, provider, model }) => ({
     id,
@@ -118,7 +118,10 @@ function modelStrings(context: AppContext): Array<{ id: string; provider: string
   const aliases = context.providers
     .listAliases()
     .map((alias) => ({ id: alias.alias, provider: "alias", model: alias.target }));
-  return [...listed, ...aliases];
+  const combos = context.combos
+    .list()
+    .map((combo) => ({ id: combo.name, provider: "combo", model: combo.name }));
+  return [...listed, ...aliases, ...combos];
 }
 
 /** GET /v1/models: OpenAI's list, or Anthropic's when the caller is an Anthropic client. */

@@ -19,19 +19,23 @@ import {
   type UpstreamRequest,
   type UpstreamResponse,
 } from "../providers/upstream.ts";
+import { type AttemptResult, targetKey, walkPlan } from "../routing/attempt.ts";
+import { classify } from "../routing/classify.ts";
+import type { Unavailable } from "../routing/health.ts";
 import { ResolveError, type Target } from "../routing/resolve.ts";
+import { readResilience } from "../routing/settings.ts";
 import {
   type Codec,
   codecFor,
   type Dialect,
   type EncodeContext,
+  EndWatch,
   encodeAnthropicRequest,
   type IRError,
   type IRRequest,
   rewriteModel,
   type StreamDecoder,
   type StreamEncoder,
-  type UsageTap,
   usageTap,
   WireError,
 } from "../wire/index.ts";
@@ -48,9 +52,6 @@ export interface CallShape {
   /** Pin the provider (`/v1/providers/{provider}/...`). */
   provider?: string;
 }
-
-/** At most this many targets are tried for one request (routing will share this budget). */
-export const MAX_ATTEMPTS = 3;
 
 const STREAM_CONTENT_TYPE: Record<Dialect, string> = {
   "openai-chat": "text/event-stream",
@@ -80,6 +81,7 @@ export interface Call {
   stream: boolean;
   framing: "sse" | "json-array";
   startedAt: number;
+  apiKeyId: string;
 }
 
 /** Key, body and model checked; the call as the rest of the pipeline sees it, or the client's error answer. */
@@ -127,6 +129,7 @@ export async function prepareCall(
     stream: shape.pathStream ?? streamRequested(dialect, body),
     framing: dialect === "gemini" && url.searchParams.get("alt") !== "sse" ? "json-array" : "sse",
     startedAt,
+    apiKeyId: key.key.id,
   };
 }
 
@@ -162,62 +165,141 @@ export async function handleCall(context: AppContext, request: Request, shape: C
   const targets = planTargets(call);
   if (targets instanceof Response) return targets;
   const { dialect } = shape;
-  const { body, bodyText, model } = call;
-
+  const profile = readResilience(context.settings).profile;
+  const sessionId = request.headers.get("x-session-id") ?? undefined;
+  const ordered = sessionId ? context.sessions.preferred(sessionId, targets) : targets;
   let decoded: IRRequest | undefined;
-  let lastFailure: IRError | undefined;
-  let attempts = 0;
-  for (const target of targets.slice(0, MAX_ATTEMPTS)) {
-    attempts++;
-    const passthrough = target.endpoint.dialect === dialect;
-    let upstreamBody: string;
+  if (ordered.some((target) => target.endpoint.dialect !== dialect)) {
     try {
-      if (passthrough) upstreamBody = dialect === "gemini" ? bodyText : rewriteModel(bodyText, target.model);
-      else {
-        decoded ??= call.codec.decodeRequest(body, { model, stream: call.stream });
-        upstreamBody = JSON.stringify(
-          encodeFor(target, { ...decoded, model: target.model, stream: call.stream }),
-        );
-      }
+      decoded = call.codec.decodeRequest(call.body, { model: call.model, stream: call.stream });
     } catch (error) {
       if (error instanceof WireError) return errorResponse(dialect, error.error);
       throw error;
     }
-    const upstreamStartedAt = performance.now();
-    const url = operationUrl(target.endpoint, call.stream ? "stream" : "generate", target.model);
-    const proxy = proxyFor(target.endpoint, url, readProxySettings(context.settings));
-    const upstreamRequest: UpstreamRequest = {
-      url,
-      ...(proxy ? { proxy } : {}),
-      headers: passthrough
-        ? { ...upstreamHeaders(target.endpoint), ...clientVersionHeaders(request) }
-        : upstreamHeaders(target.endpoint),
-      body: upstreamBody,
-      stream: call.stream,
-      signal: request.signal,
-      timeouts: readGatewayLimits(context.settings).timeouts,
-    };
-    let answer: Response | IRError;
-    try {
-      const headers = () => gatewayHeaders(call, target, attempts, upstreamStartedAt);
-      answer = call.stream
-        ? await answerStream(call, target, await sendUpstream(upstreamRequest), passthrough, headers())
-        : answerWhole(call, target, await fetchWhole(upstreamRequest), passthrough, headers());
-    } catch (error) {
-      if (!(error instanceof UpstreamFailure)) throw error;
-      lastFailure = upstreamError(target, error);
-      if (!movesOn(error)) {
-        return errorResponse(dialect, lastFailure, gatewayHeaders(call, target, attempts, upstreamStartedAt));
-      }
-      continue;
-    }
-    if (answer instanceof Response) return answer;
-    lastFailure = answer;
   }
-  return errorResponse(
-    dialect,
-    lastFailure ?? { type: "api_error", message: "No target answered", status: 502 },
+  const walk = await walkPlan<string, Response, IRError>(ordered, context.health, profile, call.startedAt, {
+    prepare(target) {
+      if (target.endpoint.dialect === dialect) {
+        return {
+          ok: true,
+          payload: dialect === "gemini" ? call.bodyText : rewriteModel(call.bodyText, target.model),
+        };
+      }
+      try {
+        return {
+          ok: true,
+          payload: JSON.stringify(
+            encodeFor(target, { ...decoded!, model: target.model, stream: call.stream }),
+          ),
+        };
+      } catch (error) {
+        if (error instanceof WireError) return { ok: false, error: error.error };
+        throw error;
+      }
+    },
+    attempt: (target, body, attempt, remainingMs) =>
+      sendAttempt(call, target, body, target.endpoint.dialect === dialect, attempt, remainingMs),
+    onAuthFailure(target, message) {
+      context.providers.updateConnection(target.connection.id, {
+        testStatus: "error",
+        lastError: `disabled: ${message}`,
+      });
+    },
+    describe: (error) => error.message,
+  });
+  if (walk.target?.combo) {
+    context.comboMetrics.record(
+      walk.target.combo.name,
+      walk.value ? walk.target.combo.step : undefined,
+      walk.value !== undefined,
+      walk.attempts,
+      performance.now() - call.startedAt,
+    );
+  }
+  if (walk.value) {
+    if (sessionId && walk.target)
+      context.sessions.remember(sessionId, walk.target.connection.id, call.apiKeyId);
+    return walk.value;
+  }
+  if (walk.lastError) {
+    const headers = walk.target ? gatewayHeaders(call, walk.target, walk.attempts, performance.now()) : {};
+    return errorResponse(dialect, walk.lastError, headers);
+  }
+  return unavailableResponse(dialect, walk.unavailable);
+}
+
+/** Every target is cooling down, open, disabled or at its limit: say so at once, with when to come back. */
+function unavailableResponse(dialect: Dialect, unavailable: Unavailable[]): Response {
+  const now = Date.now();
+  const earliest = Math.min(...unavailable.map((entry) => entry.until));
+  const headers: Record<string, string> = Number.isFinite(earliest)
+    ? { "retry-after": String(Math.max(1, Math.ceil((earliest - now) / 1000))) }
+    : {};
+  const limited = unavailable.some(
+    (entry) => entry.reason === "cooldown" || entry.reason === "rate_limit" || entry.reason === "concurrency",
   );
+  const reasons = [...new Set(unavailable.map((entry) => entry.reason))].join(", ");
+  const error: IRError = limited
+    ? {
+        type: "rate_limit",
+        status: 429,
+        message: `Every target for this model is cooling down or at its limit (${reasons}); retry after the Retry-After header`,
+      }
+    : { type: "overloaded", status: 503, message: `Every target for this model is unavailable (${reasons})` };
+  return errorResponse(dialect, error, headers);
+}
+
+/** One attempt at one target: the request goes out, the answer is read or its stream committed to. */
+async function sendAttempt(
+  call: Call,
+  target: Target,
+  upstreamBody: string,
+  passthrough: boolean,
+  attempt: number,
+  remainingMs: number,
+): Promise<AttemptResult<Response, IRError>> {
+  const { context, request } = call;
+  const upstreamStartedAt = performance.now();
+  const url = operationUrl(target.endpoint, call.stream ? "stream" : "generate", target.model);
+  const proxy = proxyFor(target.endpoint, url, readProxySettings(context.settings));
+  const limits = readGatewayLimits(context.settings).timeouts;
+  const upstreamRequest: UpstreamRequest = {
+    url,
+    ...(proxy ? { proxy } : {}),
+    headers: passthrough
+      ? { ...upstreamHeaders(target.endpoint), ...clientVersionHeaders(request) }
+      : upstreamHeaders(target.endpoint),
+    body: upstreamBody,
+    stream: call.stream,
+    signal: request.signal,
+    timeouts: { ...limits, totalMs: Math.min(limits.totalMs, remainingMs) },
+  };
+  const headers = () => gatewayHeaders(call, target, attempt, upstreamStartedAt);
+  try {
+    if (!call.stream)
+      return answerWhole(call, target, await fetchWhole(upstreamRequest), passthrough, headers());
+    return await answerStream(call, target, await sendUpstream(upstreamRequest), passthrough, headers());
+  } catch (error) {
+    if (!(error instanceof UpstreamFailure)) throw error;
+    return failed(target, error);
+  }
+}
+
+function failed(target: Target, failure: UpstreamFailure): AttemptResult<Response, IRError> {
+  return {
+    ok: false,
+    facts: {
+      kind: failure.kind,
+      ...(failure.status !== undefined ? { status: failure.status } : {}),
+      ...(failure.body !== undefined ? { body: failure.body } : {}),
+      ...(failure.headers ? { headers: failure.headers } : {}),
+    },
+    error: upstreamError(target, failure),
+  };
+}
+
+function malformedAttempt(target: Target, detail: string): AttemptResult<Response, IRError> {
+  return { ok: false, facts: { kind: "malformed" }, error: malformed(target, detail) };
 }
 
 /**
@@ -254,22 +336,6 @@ function encodeFor(target: Target, request: IRRequest): Record<string, unknown> 
     );
   }
   return codecFor(target.endpoint.dialect).encodeRequest(request);
-}
-
-/** Failures another target might not have: the network, timeouts, rate limits, server errors. */
-function movesOn(failure: UpstreamFailure): boolean {
-  if (failure.kind === "client_abort") return false;
-  if (failure.kind !== "http_error") return true;
-  const status = failure.status ?? 0;
-  return (
-    status === 408 ||
-    status === 409 ||
-    status === 429 ||
-    status >= 500 ||
-    status === 401 ||
-    status === 402 ||
-    status === 403
-  );
 }
 
 /** The upstream's failure as an IRError, the upstream's own message and status kept where there is one. */
@@ -325,25 +391,33 @@ function hasIncludeUsage(body: Record<string, unknown>): boolean {
   );
 }
 
-/** A non-streaming answer: the upstream's bytes as they are, or translated; an IRError if it cannot be read. */
+/** A non-streaming answer: the upstream's bytes as they are, or translated. */
 function answerWhole(
   call: Call,
   target: Target,
   upstream: { text: string },
   passthrough: boolean,
   headers: Record<string, string>,
-): Response | IRError {
+): AttemptResult<Response, IRError> {
   if (passthrough) {
-    return new Response(upstream.text, {
-      status: 200,
-      headers: { ...headers, "content-type": "application/json" },
-    });
+    return {
+      ok: true,
+      deferred: false,
+      value: new Response(upstream.text, {
+        status: 200,
+        headers: { ...headers, "content-type": "application/json" },
+      }),
+    };
   }
   try {
     const decoded = codecFor(target.endpoint.dialect).decodeResponse(JSON.parse(upstream.text));
-    return Response.json(call.codec.encodeResponse(decoded, encodeContext(call)), { headers });
+    return {
+      ok: true,
+      deferred: false,
+      value: Response.json(call.codec.encodeResponse(decoded, encodeContext(call)), { headers }),
+    };
   } catch (error) {
-    return malformed(target, error instanceof Error ? error.message : String(error));
+    return malformedAttempt(target, error instanceof Error ? error.message : String(error));
   }
 }
 
@@ -358,7 +432,9 @@ function malformed(target: Target, detail: string): IRError {
 
 /**
  * A streaming answer. The first upstream chunk is awaited before the client's response starts,
- * so that a target that fails first costs the client nothing but time.
+ * so that a target that fails first costs the client nothing but time. The stream reports its
+ * own outcome to health when it ends: complete, cut (an error event went to the client), or left
+ * by the client.
  */
 async function answerStream(
   call: Call,
@@ -366,39 +442,73 @@ async function answerStream(
   response: UpstreamResponse,
   passthrough: boolean,
   headers: Record<string, string>,
-): Promise<Response | IRError> {
+): Promise<AttemptResult<Response, IRError>> {
   const reader = response.body.getReader();
   let first: Uint8Array;
   try {
     const { done, value } = await reader.read();
-    if (done) return malformed(target, "the stream ended before it began");
+    if (done) {
+      await reader.cancel().catch(() => {});
+      return malformedAttempt(target, "the stream ended before it began");
+    }
     first = value;
   } catch (error) {
-    return error instanceof UpstreamFailure ? upstreamError(target, error) : malformed(target, String(error));
+    return error instanceof UpstreamFailure ? failed(target, error) : malformedAttempt(target, String(error));
   }
+  const { health } = call.context;
+  const key = targetKey(target);
+  let settled = false;
+  const settle = (outcome: "ok" | "abandoned" | IRError) => {
+    if (settled) return;
+    settled = true;
+    if (outcome === "ok") health.succeeded(key);
+    else if (outcome === "abandoned") health.abandoned(key);
+    else health.failed(key, classify({ kind: "stream_cut" }), outcome.message);
+  };
   const bridge = passthrough
-    ? passthroughBridge(usageTap(call.shape.dialect), call)
+    ? passthroughBridge(call, target)
     : translationBridge(
         codecFor(target.endpoint.dialect).decodeStream(),
         call.codec.encodeStream(encodeContext(call)),
       );
   const bytes = new TextEncoder();
+  /** Enqueues what there is to send; false when there was nothing. */
+  const send = (
+    controller: ReadableStreamDefaultController<Uint8Array>,
+    out: Uint8Array | string,
+  ): boolean => {
+    if (typeof out !== "string") controller.enqueue(out);
+    else if (out !== "") controller.enqueue(bytes.encode(out));
+    else return false;
+    return true;
+  };
   const out = new ReadableStream<Uint8Array>({
     start(controller) {
-      const text = bridge.push(first);
-      if (text) controller.enqueue(typeof text === "string" ? bytes.encode(text) : text);
+      send(controller, bridge.push(first));
     },
+    // Reads until there is something to send: Bun does not call pull again after a pull that enqueued nothing.
     async pull(controller) {
       try {
-        const { done, value } = await reader.read();
-        if (done) {
-          const tail = bridge.end();
-          if (tail) controller.enqueue(bytes.encode(tail));
-          controller.close();
-          return;
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) {
+            const ending = bridge.end();
+            send(controller, ending.text);
+            controller.close();
+            settle(ending.failure ?? "ok");
+            return;
+          }
+          const sent = send(controller, bridge.push(value));
+          const failure = bridge.failure();
+          if (failure) {
+            // The upstream's own error event reached the client: the stream is over.
+            controller.close();
+            settle(failure);
+            await reader.cancel().catch(() => {});
+            return;
+          }
+          if (sent) return;
         }
-        const text = bridge.push(value);
-        if (text) controller.enqueue(typeof text === "string" ? bytes.encode(text) : text);
       } catch (error) {
         const failure =
           error instanceof UpstreamFailure
@@ -406,68 +516,100 @@ async function answerStream(
             : error instanceof WireError
               ? error.error
               : malformed(target, String(error));
-        controller.enqueue(bytes.encode(bridge.fail(failure)));
+        if (error instanceof UpstreamFailure && error.kind === "client_abort") {
+          settle("abandoned");
+          controller.close();
+          return;
+        }
+        send(controller, bridge.fail(failure));
         controller.close();
+        settle(failure);
         await reader.cancel().catch(() => {});
       }
     },
     cancel(reason) {
+      settle("abandoned");
       return reader.cancel(reason);
     },
   });
-  return new Response(out, {
-    status: 200,
-    headers: {
-      ...headers,
-      "content-type": STREAM_CONTENT_TYPE[call.shape.dialect],
-      "cache-control": "no-cache",
-    },
-  });
+  return {
+    ok: true,
+    deferred: true,
+    value: new Response(out, {
+      status: 200,
+      headers: {
+        ...headers,
+        "content-type": STREAM_CONTENT_TYPE[call.shape.dialect],
+        "cache-control": "no-cache",
+      },
+    }),
+  };
 }
 
 /** Turns upstream chunks into client bytes, and ends the stream the dialect's way on failure. */
 interface Bridge {
   push(chunk: Uint8Array): Uint8Array | string;
-  end(): string;
+  /** The upstream ended: the last bytes, and the failure if it ended without its terminator. */
+  end(): { text: string; failure?: IRError };
   fail(error: IRError): string;
+  /** The error the stream already told the client, if any (then nothing more may follow). */
+  failure(): IRError | undefined;
 }
 
-function passthroughBridge(tap: UsageTap, call: Call): Bridge {
+function passthroughBridge(call: Call, target: Target): Bridge {
+  const tap = usageTap(call.shape.dialect);
+  const watch = new EndWatch(call.shape.dialect);
   let errorEncoder: StreamEncoder | undefined;
+  const fail = (error: IRError) => {
+    errorEncoder ??= call.codec.encodeStream(encodeContext(call));
+    return errorEncoder.push({ type: "error", error }) + errorEncoder.end();
+  };
   return {
     push(chunk) {
       tap.push(chunk);
+      watch.push(chunk);
       return chunk;
     },
     end() {
       tap.end();
-      return "";
+      if (watch.terminated()) return { text: "" };
+      const failure: IRError = {
+        type: "api_error",
+        message: `${target.endpoint.prefix}/${target.model}: the stream ended before it was complete`,
+        status: 502,
+        code: "stream_truncated",
+      };
+      return { text: fail(failure), failure };
     },
-    fail(error) {
-      errorEncoder ??= call.codec.encodeStream(encodeContext(call));
-      return errorEncoder.push({ type: "error", error }) + errorEncoder.end();
-    },
+    fail,
+    failure: () => undefined,
   };
 }
 
 function translationBridge(decoder: StreamDecoder, encoder: StreamEncoder): Bridge {
   /** A finish or error reached the client: a later failure must not add a second ending. */
   let ended = false;
+  let failure: IRError | undefined;
   const encode = (events: ReturnType<StreamDecoder["push"]>) => {
     let text = "";
     for (const event of events) {
       text += encoder.push(event);
+      if (event.type === "error") failure = event.error;
       if (event.type === "finish" || event.type === "error") ended = true;
     }
     return text;
   };
   return {
     push: (chunk) => encode(decoder.push(chunk)),
-    end: () => encode(decoder.end()) + encoder.end(),
+    end() {
+      const text = encode(decoder.end()) + encoder.end();
+      return failure ? { text, failure } : { text };
+    },
     fail(error) {
       if (ended) return encoder.end();
       ended = true;
       return encoder.push({ type: "error", error }) + encoder.end();
     },
+    failure: () => failure,
   };
 }

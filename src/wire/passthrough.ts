@@ -502,3 +502,43 @@ export function tapStream(
     },
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// end watch
+
+/** What the end of each dialect's stream holds when the stream ended the normal way. */
+const TERMINATORS: Readonly<Record<Dialect, RegExp>> = {
+  "openai-chat": /data: ?\[DONE\]/,
+  "openai-responses": /response\.(completed|incomplete|failed)/,
+  anthropic: /message_stop/,
+  gemini: /"finishReason"/,
+  ollama: /"done"\s*:\s*true/,
+};
+
+/** How much of the stream's end is kept to look for the terminator. */
+const TAIL_BYTES = 8192;
+
+/**
+ * Watches a passthrough stream's last bytes, so that one which stops without its terminator is
+ * not passed off as complete. Keeps references to the last chunks only; decodes once, at the end.
+ */
+export class EndWatch {
+  private chunks: Uint8Array[] = [];
+  private size = 0;
+
+  constructor(private readonly dialect: Dialect) {}
+
+  push(chunk: Uint8Array): void {
+    this.chunks.push(chunk);
+    this.size += chunk.byteLength;
+    while (this.chunks.length > 1 && this.size - this.chunks[0]!.byteLength >= TAIL_BYTES) {
+      this.size -= this.chunks.shift()!.byteLength;
+    }
+  }
+
+  /** Whether the stream so far ends the way a complete stream of this dialect does. */
+  terminated(): boolean {
+    const tail = new TextDecoder().decode(Buffer.concat(this.chunks)).slice(-TAIL_BYTES);
+    return TERMINATORS[this.dialect].test(tail);
+  }
+}

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "bun:test";
 import OpenAI from "openai";
 import { MOCK_KEY, type MockUpstream, startMockUpstream } from "../helpers/mock-upstream.ts";
 import { startServer, type TestServer } from "../helpers/server.ts";
@@ -66,6 +66,10 @@ beforeAll(async () => {
       key: string;
     }
   ).key;
+});
+// Each case starts with every account healthy: a failure in one case cools an account down for the next.
+beforeEach(async () => {
+  await server.call("/api/resilience/reset", { method: "POST", cookie });
 });
 afterAll(async () => {
   await server[Symbol.asyncDispose]();
