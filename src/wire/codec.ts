@@ -5,7 +5,7 @@
  * out) so that they can be tested at every chunk boundary and run without per-chunk promise
  * overhead; `streams.ts` wraps them as web TransformStreams for the gateway.
  */
-import type { Dialect, IRError, IRRequest, IRResponse, IRStreamEvent } from "./ir.ts";
+import type { Dialect, IRError, IRRequest, IRResponse, IRStreamEvent, IRTool } from "./ir.ts";
 
 /** What the client's URL says that its body does not (Gemini puts model and streaming in the path). */
 export interface RequestContext {
@@ -21,6 +21,12 @@ export interface EncodeContext {
   includeUsage?: boolean;
   /** Gemini: `alt=sse` framing (default) or one JSON array. */
   framing?: "sse" | "json-array";
+  /**
+   * The client's tools as decoded (`IRRequest.tools`). OpenAI Responses: a call to a function the
+   * client declared in a `namespace` tool goes back under its namespace and own name, not the
+   * flat name the upstream saw.
+   */
+  tools?: readonly IRTool[];
 }
 
 export interface StreamDecoder {

@@ -126,6 +126,12 @@ export interface IRTool {
   parameters: Record<string, unknown>;
   strict?: boolean;
   cache?: IRCacheHint;
+  /**
+   * Set for a function an OpenAI Responses client declared inside a `namespace` tool: `name` is
+   * then the flat name every upstream accepts (openai-responses/namespaces.ts), and this the
+   * names the client calls it by.
+   */
+  namespaced?: { namespace: string; name: string };
 }
 
 export type IRToolChoice =

@@ -207,7 +207,7 @@ describe("Claude Code through the gateway", () => {
  * A Codex home whose config.toml sends Codex to the gateway as a custom Responses provider, with
  * analytics, feedback, update checks and the curated-plugin sync (github.com, chatgpt.com) off.
  * `defaultTools` keeps the tools Codex sends by default; otherwise its multi-agent tool namespace
- * and hosted web search are off, the two tool kinds the gateway cannot translate yet.
+ * and hosted web search are off, leaving plain function tools only.
  */
 function codexHome(home: string, options: { defaultTools: boolean }): void {
   const config = [
@@ -281,10 +281,9 @@ describe("Codex through the gateway", () => {
     TEST_TIMEOUT_MS,
   );
 
-  // Known gap: Codex's default tools include a `namespace` tool (multi_agent_v1) and a hosted
-  // `web_search` tool, and the Responses decoder refuses both with a 400 ("only function tools can
-  // be translated"), so Codex fails out of the box. Remove `.failing` once the gateway translates them.
-  it.failing(
+  // Codex's default tools include a `namespace` tool (multi_agent_v1), sent on as flat function
+  // tools, and a hosted `web_search` tool, left out for an upstream without one.
+  it(
     "answers an exec prompt from an Anthropic upstream with Codex's default tools",
     async () => {
       const run = await runCodex(true);

@@ -14,7 +14,7 @@ export const openaiResponsesCodec: Codec = {
   decodeRequest,
   encodeRequest,
   decodeResponse,
-  encodeResponse: (response, context) => encodeResponse(response, context.model),
+  encodeResponse,
   decodeStream: () => new ResponsesStreamDecoder(),
   encodeStream: (context) => new ResponsesStreamEncoder(context),
   encodeError,

@@ -3,8 +3,9 @@
  *
  * The Responses API is stateful where the IR is not: `previous_response_id`, `conversation`,
  * `prompt` templates and `item_reference` items all point at objects stored at OpenAI, so they
- * are refused with a 400 naming them rather than silently answered without that context. The
- * same goes for built-in tools (web search, file search …): dropping them changes the answer.
+ * are refused with a 400 naming them rather than silently answered without that context.
+ * Function tools inside `namespace` tools become flat function tools (namespaces.ts); which
+ * hosted tools are dropped and which refused is said at OFFERED_ONLY.
  * Towards OpenAI we always send `store: false` (this router keeps no response state either) and
  * ask for `reasoning.encrypted_content`, which is how stateless clients carry reasoning across turns.
  */
@@ -41,10 +42,28 @@ import {
 import { decodeFunctionDefinition, decodeJsonSchemaFormat } from "../openai-chat/request.ts";
 import { joinText } from "../parts.ts";
 import { decodeEffortName, effortForBudget } from "../reasoning.ts";
+import { flatCallName, namespacedName } from "./namespaces.ts";
 import { decodeReasoningItem, outputText } from "./response.ts";
 
 /** Request fields that refer to state kept at OpenAI, which no other upstream has. */
 const STATEFUL_FIELDS = ["previous_response_id", "conversation", "prompt"] as const;
+
+/**
+ * Hosted tools a target without them may go without: web search only widens what the model may
+ * look up, and a model without it answers from what it knows, so the request is sent without
+ * it. (Anthropic's web search server tool is no equivalent: it always searches live, where
+ * Codex asks for `external_web_access: false`, and its results come back as blocks the IR
+ * cannot carry.) Every other hosted tool is refused: file search and MCP reach data only through
+ * themselves, and code interpreter, image generation, computer use, shell, apply_patch and
+ * custom tools answer with calls of their own kinds that the client waits for. Input items that
+ * are a hosted tool's call or result are refused too (decodeInput): the conversation needs them.
+ */
+const OFFERED_ONLY: ReadonlySet<unknown> = new Set([
+  "web_search",
+  "web_search_2025_08_26",
+  "web_search_preview",
+  "web_search_preview_2025_03_11",
+]);
 
 // ---------------------------------------------------------------------------------------------
 // Decoding a client request
@@ -81,7 +100,14 @@ export function decodeRequest(body: unknown, context: RequestContext = {}): IRRe
   if (maxTokens !== undefined) ir.sampling.maxTokens = maxTokens;
 
   const tools = decodeTools(request.tools);
-  const toolChoice = decodeToolChoice(request.tool_choice, tools);
+  const toolChoice = decodeToolChoice(request.tool_choice, tools ?? []);
+  // Forced to call a tool when only dropped hosted ones were offered: without them the answer differs.
+  if (toolChoice.choice?.type === "required" && toolChoice.tools.length === 0 && tools !== undefined) {
+    throw invalidField(
+      "tool_choice",
+      "requires a tool call, but none of the tools offered can be translated (hosted web search is left out)",
+    );
+  }
   if (toolChoice.tools.length > 0) ir.tools = toolChoice.tools;
   if (toolChoice.choice) ir.toolChoice = toolChoice.choice;
   const parallel = optionalBoolean(request.parallel_tool_calls, "parallel_tool_calls");
@@ -235,7 +261,10 @@ function decodeFunctionCall(item: JsonObject, path: string): IRPart {
   const call: IRPart = {
     type: "tool_call",
     id: expectString(item.call_id, `${path}.call_id`),
-    name: expectString(item.name, `${path}.name`),
+    name: flatCallName(
+      expectString(item.name, `${path}.name`),
+      optionalString(item.namespace, `${path}.namespace`),
+    ),
     arguments: expectString(item.arguments, `${path}.arguments`),
   };
   return recordClientField(call, `${path}.arguments`, "arguments");
@@ -259,7 +288,8 @@ function decodeFunctionCallOutput(item: JsonObject, path: string): IRToolResultP
     content,
   };
   const name = optionalString(item.name, `${path}.name`);
-  if (name !== undefined) result.name = name;
+  if (name !== undefined)
+    result.name = flatCallName(name, optionalString(item.namespace, `${path}.namespace`));
   return result;
 }
 
@@ -278,17 +308,58 @@ function appendToolResult(messages: IRMessage[], result: IRToolResultPart): void
   else messages.push({ role: "user", parts: [result] });
 }
 
-function decodeTools(value: unknown): IRTool[] {
-  return (optionalArray(value, "tools") ?? []).map((raw, i) => {
+/** The translatable tools, namespaces flattened; undefined when the client offered none at all. */
+function decodeTools(value: unknown): IRTool[] | undefined {
+  const list = optionalArray(value, "tools");
+  if (list === undefined || list.length === 0) return undefined;
+  const tools: IRTool[] = [];
+  const pathOf = new Map<string, string>();
+  /** `path` names the tool's `name`; two tools of one flat name would make their calls indistinguishable. */
+  const add = (tool: IRTool, path: string) => {
+    const clash = pathOf.get(tool.name);
+    if (clash !== undefined) {
+      throw invalidField(path, `its flat name ${JSON.stringify(tool.name)} is also that of ${clash}`);
+    }
+    pathOf.set(tool.name, path);
+    tools.push(tool);
+  };
+  list.forEach((raw, i) => {
     const path = `tools[${i}]`;
     const tool = expectObject(raw, path);
-    if (tool.type !== "function") {
+    if (tool.type === "function") add(decodeFunctionDefinition(tool, path), `${path}.name`);
+    else if (tool.type === "namespace") decodeNamespace(tool, path, add);
+    else if (!OFFERED_ONLY.has(tool.type)) {
       throw invalidField(
         `${path}.type`,
-        `tool type ${JSON.stringify(tool.type)} is not supported; only function tools can be translated`,
+        `tool type ${JSON.stringify(tool.type)} is not supported; only function and namespace tools can be translated`,
       );
     }
-    return decodeFunctionDefinition(tool, path);
+  });
+  return tools;
+}
+
+/** A namespace's functions as flat tools; the namespace's description leads each one's own. */
+function decodeNamespace(tool: JsonObject, path: string, add: (tool: IRTool, path: string) => void): void {
+  const namespace = expectString(tool.name, `${path}.name`);
+  const description = optionalString(tool.description, `${path}.description`);
+  expectArray(tool.tools, `${path}.tools`).forEach((raw, j) => {
+    const functionPath = `${path}.tools[${j}]`;
+    const entry = expectObject(raw, functionPath);
+    if (entry.type !== "function") {
+      throw invalidField(
+        `${functionPath}.type`,
+        `tool type ${JSON.stringify(entry.type)} is not supported in a namespace; only function tools can be translated`,
+      );
+    }
+    const decoded = decodeFunctionDefinition(entry, functionPath);
+    const own = decoded.name;
+    decoded.name = namespacedName(namespace, own);
+    if (description !== undefined && description !== "") {
+      decoded.description =
+        decoded.description === undefined ? description : `${description}\n\n${decoded.description}`;
+    }
+    decoded.namespaced = { namespace, name: own };
+    add(decoded, `${functionPath}.name`);
   });
 }
 
@@ -301,14 +372,14 @@ function decodeToolChoice(value: unknown, tools: IRTool[]): { choice?: IRToolCho
     return { choice: { type: "tool", name: expectString(choice.name, "tool_choice.name") }, tools };
   }
   if (choice.type === "allowed_tools") {
-    const names = new Set(
-      expectArray(choice.tools, "tool_choice.tools").map((raw, i) => {
-        const tool = expectObject(raw, `tool_choice.tools[${i}]`);
-        if (tool.type !== "function")
-          throw invalidField(`tool_choice.tools[${i}].type`, "only function tools are supported");
-        return expectString(tool.name, `tool_choice.tools[${i}].name`);
-      }),
-    );
+    const names = new Set<string>();
+    expectArray(choice.tools, "tool_choice.tools").forEach((raw, i) => {
+      const tool = expectObject(raw, `tool_choice.tools[${i}]`);
+      if (OFFERED_ONLY.has(tool.type)) return;
+      if (tool.type !== "function")
+        throw invalidField(`tool_choice.tools[${i}].type`, "only function tools are supported");
+      names.add(expectString(tool.name, `tool_choice.tools[${i}].name`));
+    });
     const mode = choice.mode === "required" ? "required" : "auto";
     return { choice: { type: mode }, tools: tools.filter((tool) => names.has(tool.name)) };
   }

@@ -4,8 +4,10 @@
  *
  * An answer's `status` carries what other dialects call a stop reason: `incomplete` with
  * `incomplete_details.reason` for length and content-filter stops; a finished tool call is
- * just `completed` with `function_call` items in `output`.
+ * just `completed` with `function_call` items in `output`. A call to a function the client
+ * declared in a namespace tool names its namespace and own name (namespaces.ts).
  */
+import type { EncodeContext } from "../codec.ts";
 import { WireError } from "../errors.ts";
 import { randomId } from "../ids.ts";
 import type {
@@ -15,10 +17,12 @@ import type {
   IRReasoningPart,
   IRResponse,
   IRStopReason,
+  IRTool,
   IRUsage,
 } from "../ir.ts";
 import { isObject, type JsonObject, numberField, objectField, stringField } from "../json.ts";
 import { malformedUpstream } from "../upstream-errors.ts";
+import { type ClientToolName, clientToolName } from "./namespaces.ts";
 
 export type ResponseStatus = "in_progress" | "completed" | "incomplete" | "failed";
 
@@ -156,11 +160,20 @@ export function messageItem(id: string, status: ItemStatus, content: JsonObject[
 export function functionCallItem(
   id: string,
   callId: string,
-  name: string,
+  name: ClientToolName,
   args: string,
   status: ItemStatus,
 ): JsonObject {
-  return { id, type: "function_call", status, arguments: args, call_id: callId, name };
+  const item: JsonObject = {
+    id,
+    type: "function_call",
+    status,
+    arguments: args,
+    call_id: callId,
+    name: name.name,
+  };
+  if (name.namespace !== undefined) item.namespace = name.namespace;
+  return item;
 }
 
 /** Reasoning items carry a status only when they broke off. */
@@ -185,7 +198,7 @@ export function summaryText(text: string): JsonObject {
 }
 
 /** IR parts as output items: consecutive text parts share one assistant message. */
-function outputItems(parts: IRPart[]): JsonObject[] {
+function outputItems(parts: IRPart[], tools: readonly IRTool[] | undefined): JsonObject[] {
   const items: JsonObject[] = [];
   let message: JsonObject[] | undefined;
   for (const part of parts) {
@@ -199,7 +212,8 @@ function outputItems(parts: IRPart[]): JsonObject[] {
     }
     message = undefined;
     if (part.type === "tool_call") {
-      items.push(functionCallItem(randomId("fc_"), part.id, part.name, part.arguments, "completed"));
+      const name = clientToolName(part.name, tools);
+      items.push(functionCallItem(randomId("fc_"), part.id, name, part.arguments, "completed"));
     } else if (part.type === "reasoning" && (part.text !== "" || part.encryptedContent !== undefined)) {
       items.push(reasoningItem(part.itemId ?? randomId("rs_"), part.text, part.encryptedContent));
     }
@@ -207,13 +221,13 @@ function outputItems(parts: IRPart[]): JsonObject[] {
   return items;
 }
 
-export function encodeResponse(response: IRResponse, model: string): JsonObject {
+export function encodeResponse(response: IRResponse, context: EncodeContext): JsonObject {
   const envelope = responseEnvelope(
     responseId(response.id),
-    model,
+    context.model,
     response.created,
     "completed",
-    outputItems(response.parts),
+    outputItems(response.parts, context.tools),
     response.usage,
   );
   applyStop(envelope, response.stopReason);

@@ -11,6 +11,9 @@
  * An error after the start closes the open items as `incomplete`, so that `response.failed`
  * lists what was streamed, as the openai SDK's stream helper expects of a failed response.
  *
+ * A function call's items and events use the names the client knows (namespaces.ts), looked
+ * up once when the call starts.
+ *
  * IR stream events carry no encrypted reasoning, so a reasoning item's `encrypted_content`
  * travels as a `reasoning_signature` event — the IR's slot for an opaque token that lets the
  * provider resume its own reasoning.
@@ -28,6 +31,7 @@ import {
 } from "../json.ts";
 import { SseStreamDecoder, sseFrame } from "../sse.ts";
 import { streamMalformed } from "../upstream-errors.ts";
+import { type ClientToolName, clientToolName } from "./namespaces.ts";
 import {
   applyStop,
   decodeResponseError,
@@ -74,7 +78,7 @@ interface ToolState {
   outputIndex: number;
   itemId: string;
   callId: string;
-  name: string;
+  name: ClientToolName;
   args: string;
 }
 
@@ -302,7 +306,8 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     if (this.parts.has(index)) return "";
     let out = this.closeMessage();
     const itemId = randomId("fc_");
-    const added = this.addItem(functionCallItem(itemId, callId, name, "", "in_progress"));
+    const clientName = clientToolName(name, this.context.tools);
+    const added = this.addItem(functionCallItem(itemId, callId, clientName, "", "in_progress"));
     out += added.text;
     this.parts.set(index, {
       kind: "tool",
@@ -310,7 +315,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       outputIndex: added.outputIndex,
       itemId,
       callId,
-      name,
+      name: clientName,
       args: "",
     });
     return out;
@@ -332,7 +337,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       this.emit("response.function_call_arguments.done", {
         item_id: part.itemId,
         output_index: part.outputIndex,
-        name: part.name,
+        name: part.name.name,
         arguments: part.args,
       }) +
       this.finishItem(
