@@ -139,12 +139,12 @@ function convertRef(node: JsonObject, ref: string, resolution: Resolution, depth
   if (!target) return convert(siblings, resolution, depth + 1);
   if (resolution.expanding.has(ref)) {
     // Recursive schema: stop here with what the target says about itself.
-    const stub: JsonObject = {};
+    const cutOff: JsonObject = {};
     const [type] = typeList(target.type).filter((each) => GEMINI_TYPES.has(each));
-    if (type) stub.type = upper(type);
+    if (type) cutOff.type = upper(type);
     const description = siblings.description ?? target.description;
-    if (typeof description === "string") stub.description = description;
-    return stub;
+    if (typeof description === "string") cutOff.description = description;
+    return cutOff;
   }
   resolution.expanding.add(ref);
   const converted = convert({ ...target, ...siblings }, resolution, depth + 1);
