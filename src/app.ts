@@ -29,7 +29,10 @@ export async function createApp(context: AppContext) {
           ]);
         case "VALIDATION":
           set.status = 400;
-          return managementError("The request body is not valid", validationProblems(error));
+          return managementError(
+            error.type === "query" ? "The query string is not valid" : "The request body is not valid",
+            validationProblems(error),
+          );
         case "NOT_FOUND":
           set.status = 404;
           return managementError(`No route for ${request.method} ${new URL(request.url).pathname}`);

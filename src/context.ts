@@ -16,6 +16,7 @@ import { CombosRepo } from "./store/combos.ts";
 import type { Store } from "./store/db.ts";
 import { ProvidersRepo } from "./store/providers.ts";
 import { SettingsRepo } from "./store/settings.ts";
+import { type UsageOptions, UsageRoom } from "./usage/index.ts";
 
 export interface AppContext {
   store: Store;
@@ -30,6 +31,8 @@ export interface AppContext {
   sessions: Sessions;
   password: AdminPassword;
   loginThrottle: LoginThrottle;
+  /** Usage rows, call logs, pricing, budgets and analytics (src/usage/). */
+  usage: UsageRoom;
   logger: Logger;
   sessionSecret: string;
   /** performance.now() at start, for uptime. */
@@ -38,7 +41,7 @@ export interface AppContext {
 
 const SESSION_SECRET_KEY = "admin.sessionSecret";
 
-export function createContext(store: Store, logger: Logger): AppContext {
+export function createContext(store: Store, logger: Logger, usageOptions: UsageOptions = {}): AppContext {
   const secrets = SecretBox.forDataDir(store.dataDir);
   const providers = new ProvidersRepo(store);
   const combos = new CombosRepo(store);
@@ -66,10 +69,11 @@ export function createContext(store: Store, logger: Logger): AppContext {
       stepUses: (combo, step) => comboMetrics.stepUses(combo, step),
     };
   });
+  const apiKeys = new ApiKeysRepo(store);
   return {
     store,
     settings,
-    apiKeys: new ApiKeysRepo(store),
+    apiKeys,
     providers,
     combos,
     secrets,
@@ -79,6 +83,7 @@ export function createContext(store: Store, logger: Logger): AppContext {
     sessions: new Sessions(),
     password: new AdminPassword(settings),
     loginThrottle: new LoginThrottle(),
+    usage: new UsageRoom({ store, providers, apiKeys, settings, logger }, usageOptions),
     logger,
     sessionSecret,
     startedAt: performance.now(),
@@ -88,4 +93,5 @@ export function createContext(store: Store, logger: Logger): AppContext {
 /** Writes what is kept in memory between flushes; called on shutdown and periodically. */
 export function flushContext(context: AppContext): void {
   context.apiKeys.flushUsage();
+  context.usage.flush();
 }

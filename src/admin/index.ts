@@ -10,10 +10,12 @@ import { comboRoutes } from "./combos.ts";
 import { managementError } from "./errors.ts";
 import { keyRoutes } from "./keys.ts";
 import { modelRoutes } from "./models.ts";
+import { pricingRoutes } from "./pricing.ts";
 import { providerRoutes } from "./providers.ts";
 import { resilienceRoutes } from "./resilience.ts";
 import { settingsRoutes } from "./settings.ts";
 import { healthRoutes } from "./system.ts";
+import { usageRoutes } from "./usage.ts";
 
 export function adminApi(context: AppContext) {
   return new Elysia()
@@ -31,5 +33,7 @@ export function adminApi(context: AppContext) {
     .use(modelRoutes(context))
     .use(settingsRoutes(context))
     .use(comboRoutes(context))
-    .use(resilienceRoutes(context));
+    .use(resilienceRoutes(context))
+    .use(usageRoutes(context))
+    .use(pricingRoutes(context));
 }

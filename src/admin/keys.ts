@@ -15,6 +15,7 @@ export function publicKey(row: ApiKeyRow) {
     keyPreview: row.keyPreview,
     isActive: row.isActive,
     isAdmin: row.isAdmin,
+    noLog: row.noLog,
     createdAt: row.createdAt.toISOString(),
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
   };
@@ -35,11 +36,16 @@ export function keyRoutes(context: AppContext) {
             managementError("A key needs a label", [{ field: "label", message: "give `label` (or `name`)" }]),
           );
         }
-        const { row, secret } = createApiKey(context.apiKeys, name, body.admin === true);
+        const { row, secret } = createApiKey(context.apiKeys, name, body.admin === true, body.noLog === true);
         return status(201, { ...publicKey(row), key: secret });
       },
       {
-        body: t.Object({ label: t.Optional(label), name: t.Optional(label), admin: t.Optional(t.Boolean()) }),
+        body: t.Object({
+          label: t.Optional(label),
+          name: t.Optional(label),
+          admin: t.Optional(t.Boolean()),
+          noLog: t.Optional(t.Boolean()),
+        }),
       },
     )
     .delete("/api/keys/:id", ({ params, status }) =>

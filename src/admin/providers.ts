@@ -28,6 +28,7 @@ export function publicConnection(context: AppContext, row: ProviderConnectionRow
     isActive: row.isActive,
     priority: row.priority,
     defaultModel: row.defaultModel,
+    flatRate: row.flatRate,
     hasApiKey: row.apiKeyEncrypted !== null,
     apiKeyPreview: row.apiKeyEncrypted ? preview(context.secrets.open(row.apiKeyEncrypted)) : null,
     /** Header names only: their values may be credentials. */
@@ -63,6 +64,7 @@ const connectionFields = {
   priority: t.Optional(t.Integer()),
   isActive: t.Optional(t.Boolean()),
   defaultModel: t.Optional(t.Union([t.String(), t.Null()])),
+  flatRate: t.Optional(t.Boolean()),
   headers: t.Optional(t.Record(t.String(), t.String())),
   providerSpecificData: t.Optional(t.Record(t.String(), t.Unknown())),
 };
@@ -188,6 +190,7 @@ export function providerRoutes(context: AppContext) {
       ...(input.priority !== undefined ? { priority: input.priority } : {}),
       ...(input.isActive !== undefined ? { isActive: input.isActive } : {}),
       ...(input.defaultModel !== undefined ? { defaultModel: input.defaultModel } : {}),
+      ...(input.flatRate !== undefined ? { flatRate: input.flatRate } : {}),
       ...(input.headers !== undefined ? { headers: input.headers } : {}),
       ...(input.providerSpecificData !== undefined
         ? { providerSpecificData: input.providerSpecificData }

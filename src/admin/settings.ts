@@ -1,5 +1,6 @@
 /**
- * `/api/settings` (one validated document: upstream timeouts, body size limit, proxy) and
+ * `/api/settings` (one validated document: upstream timeouts, body size limit, proxy, usage
+ * retention and call-log bounds) and
  * `/api/settings/proxy`. A change is checked whole before anything is saved, and takes effect on
  * the next request; nothing needs a restart.
  */
@@ -12,6 +13,7 @@ import {
   proxyUrlProblem,
   readProxySettings,
 } from "../providers/proxy.ts";
+import { readUsageSettings, USAGE_SETTINGS_KEY, type UsageSettings } from "../usage/settings.ts";
 import { type FieldProblem, managementError } from "./errors.ts";
 
 const proxyPatch = t.Object({
@@ -32,6 +34,19 @@ const settingsPatch = t.Object({
   ),
   maxBodyBytes: t.Optional(t.Integer({ minimum: 1024, maximum: 512 * 1024 * 1024 })),
   proxy: t.Optional(proxyPatch),
+  usage: t.Optional(
+    t.Object({
+      retentionDays: t.Optional(t.Integer({ minimum: 1, maximum: 3650 })),
+      callLogs: t.Optional(
+        t.Object({
+          enabled: t.Optional(t.Boolean()),
+          retentionDays: t.Optional(t.Integer({ minimum: 1, maximum: 3650 })),
+          maxRows: t.Optional(t.Integer({ minimum: 1, maximum: 1_000_000 })),
+          maxBodyChars: t.Optional(t.Integer({ minimum: 256, maximum: 1_048_576 })),
+        }),
+      ),
+    }),
+  ),
 });
 
 /** Where the proxy test goes when the caller names no target: any HTTP answer proves the proxy works. */
@@ -79,7 +94,11 @@ function refusal(problems: FieldProblem[]) {
 
 export function settingsRoutes(context: AppContext) {
   const { settings } = context;
-  const document = () => ({ ...readGatewayLimits(settings), proxy: readProxySettings(settings) });
+  const document = () => ({
+    ...readGatewayLimits(settings),
+    proxy: readProxySettings(settings),
+    usage: readUsageSettings(settings),
+  });
 
   const updateDocument = ({ body, status }: { body: (typeof settingsPatch)["static"]; status: Status }) => {
     const problems: FieldProblem[] = [];
@@ -90,6 +109,14 @@ export function settingsRoutes(context: AppContext) {
     if (problems.length > 0) return status(400, refusal(problems));
     settings.set(GATEWAY_LIMITS_KEY, limits);
     if (proxy) settings.set(PROXY_SETTINGS_KEY, proxy);
+    if (body.usage) {
+      const current = readUsageSettings(settings);
+      const usage: UsageSettings = {
+        retentionDays: body.usage.retentionDays ?? current.retentionDays,
+        callLogs: { ...current.callLogs, ...body.usage.callLogs },
+      };
+      settings.set(USAGE_SETTINGS_KEY, usage);
+    }
     return document();
   };
 

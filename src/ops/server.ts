@@ -38,6 +38,7 @@ export function openContext(config: ServeConfig): AppContext {
 export interface RunningServer {
   url: string;
   port: number;
+  context: AppContext;
   /** Drains and closes; resolves when done. */
   shutdown(): Promise<void>;
 }
@@ -85,10 +86,11 @@ export async function serve(config: ServeConfig): Promise<RunningServer> {
         await server.stop(true);
       }
       flushContext(context);
+      context.usage.stop();
       context.store.close();
       logger.info("stopped");
     })();
     return closing;
   };
-  return { url, port: server.port ?? config.port, shutdown };
+  return { url, port: server.port ?? config.port, context, shutdown };
 }

@@ -4,8 +4,8 @@
  * code: an OpenAI-compatible provider is one entry here and nothing else.
  *
  * Figures (model ids, context windows, output limits, prices) were checked on 2026-12-02 against
- * the providers' own documentation where it could be found. They are defaults, overridable per
- * connection (pricing overrides come later); a number that could not be confirmed is left out,
+ * the providers' own documentation where it could be found. They are defaults (prices are
+ * overridable per model: usage/pricing.ts); a number that could not be confirmed is left out,
  * never guessed. Model lists are not exhaustive: providers with `listsModels` are asked for the
  * live list, and local runtimes list none here because their models come from the running server.
  *
@@ -18,6 +18,15 @@ import type { Dialect } from "../wire/ir.ts";
 /** How the upstream wants its key. */
 export type AuthStyle = "bearer" | "x-api-key" | "x-goog-api-key" | "api-key" | "none";
 
+/** USD per 1M tokens. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+  cachedInput?: number;
+  cacheWrite?: number;
+  reasoning?: number;
+}
+
 export interface ModelSpec {
   id: string; // the upstream's model id
   name?: string; // display name
@@ -29,9 +38,10 @@ export interface ModelSpec {
   /**
    * USD per 1M tokens, from the provider's public price list; omit when unknown (never invent 0).
    * `cachedInput` is the cache-read rate, `cacheWrite` the cache-write rate (Anthropic's 5-minute
-   * write, OpenAI's standard-retention write).
+   * write, OpenAI's standard-retention write), `reasoning` a separate rate for reasoning tokens
+   * where a provider has one (otherwise they are output tokens, billed at the output rate).
    */
-  pricing?: { input: number; output: number; cachedInput?: number; cacheWrite?: number };
+  pricing?: ModelPrice;
 }
 
 export interface ProviderSpec {

@@ -17,7 +17,7 @@ export interface CreatedKey {
   secret: string;
 }
 
-export function createApiKey(repo: ApiKeysRepo, label: string, isAdmin: boolean): CreatedKey {
+export function createApiKey(repo: ApiKeysRepo, label: string, isAdmin: boolean, noLog = false): CreatedKey {
   const secret = KEY_PREFIX + Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString("base64url");
   const row = repo.create({
     id: crypto.randomUUID(),
@@ -25,6 +25,7 @@ export function createApiKey(repo: ApiKeysRepo, label: string, isAdmin: boolean)
     keyHash: hashSecret(secret),
     keyPreview: secret.slice(-4),
     isAdmin,
+    noLog,
   });
   return { row, secret };
 }

@@ -7,7 +7,8 @@ import { eq, isNull } from "drizzle-orm";
 import { dataVersion, type Store } from "./db.ts";
 import { type ApiKeyRow, apiKeys } from "./schema.ts";
 
-export type NewApiKey = Pick<ApiKeyRow, "id" | "label" | "keyHash" | "keyPreview" | "isAdmin">;
+export type NewApiKey = Pick<ApiKeyRow, "id" | "label" | "keyHash" | "keyPreview" | "isAdmin"> &
+  Partial<Pick<ApiKeyRow, "noLog">>;
 
 export class ApiKeysRepo {
   private readonly byHash = new Map<string, ApiKeyRow>();

@@ -3,7 +3,7 @@
  * migrations under ./migrations, which are embedded in the binary and applied at start.
  */
 import { sql } from "drizzle-orm";
-import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
@@ -29,6 +29,8 @@ export const apiKeys = sqliteTable("api_keys", {
   lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
   /** Set when the key is deleted; the row stays so that usage history keeps its label. */
   revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  /** Requests with this key are accounted for but their bodies are never kept in call logs. */
+  noLog: integer("no_log", { mode: "boolean" }).notNull().default(false),
 });
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -68,6 +70,8 @@ export const providerConnections = sqliteTable("provider_connections", {
   testStatus: text("test_status").notNull().default("untested"),
   lastError: text("last_error"),
   lastTestedAt: integer("last_tested_at", { mode: "timestamp_ms" }),
+  /** A subscription: its requests cost nothing per token (their tokens still count). */
+  flatRate: integer("flat_rate", { mode: "boolean" }).notNull().default(false),
   createdAt: createdAt(),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" })
     .notNull()
@@ -119,3 +123,183 @@ export const fallbackChains = sqliteTable("fallback_chains", {
 
 export type ComboRow = typeof combos.$inferSelect;
 export type FallbackChainRow = typeof fallbackChains.$inferSelect;
+
+const at = (name: string) => integer(name, { mode: "timestamp_ms" }).notNull();
+
+/**
+ * One row per client request (usage/recorder.ts). `id` is assigned by the recorder inside its
+ * write transaction, so that attempts and call logs of a batch can point at their request.
+ * Token counts are null when the request reported no usage at all; `cost_usd` is null when the
+ * price is unknown (never a guessed 0).
+ */
+export const usageRecords = sqliteTable(
+  "usage_records",
+  {
+    id: integer("id").primaryKey(),
+    startedAt: at("started_at"),
+    requestId: text("request_id").notNull(),
+    apiKeyId: text("api_key_id").notNull(),
+    clientDialect: text("client_dialect").notNull(),
+    requestedModel: text("requested_model").notNull(),
+    provider: text("provider"),
+    connectionId: text("connection_id"),
+    model: text("model"),
+    combo: text("combo"),
+    comboStep: integer("combo_step"),
+    stream: integer("stream", { mode: "boolean" }).notNull(),
+    status: integer("status").notNull(),
+    errorType: text("error_type"),
+    errorMessage: text("error_message"),
+    attempts: integer("attempts").notNull(),
+    aborted: integer("aborted", { mode: "boolean" }).notNull(),
+    latencyMs: real("latency_ms").notNull(),
+    ttfbMs: real("ttfb_ms"),
+    overheadMs: real("overhead_ms"),
+    inputTokens: integer("input_tokens"),
+    outputTokens: integer("output_tokens"),
+    cachedInputTokens: integer("cached_input_tokens"),
+    cacheWriteTokens: integer("cache_write_tokens"),
+    reasoningTokens: integer("reasoning_tokens"),
+    estimated: integer("estimated", { mode: "boolean" }).notNull(),
+    costUsd: real("cost_usd"),
+    flatRate: integer("flat_rate", { mode: "boolean" }).notNull(),
+  },
+  (table) => [
+    index("usage_records_started_at").on(table.startedAt),
+    index("usage_records_key").on(table.apiKeyId, table.startedAt),
+    index("usage_records_connection").on(table.connectionId, table.startedAt),
+    index("usage_records_model").on(table.model, table.startedAt),
+    index("usage_records_provider").on(table.provider, table.startedAt),
+    // Failures are few: listing them newest first must not walk every success.
+    index("usage_records_errors").on(table.startedAt).where(sql`${table.status} >= 400`),
+  ],
+);
+
+/** Every upstream attempt of a request, in order (the proxy log). */
+export const usageAttempts = sqliteTable(
+  "usage_attempts",
+  {
+    id: integer("id").primaryKey(),
+    usageId: integer("usage_id").notNull(),
+    /** The request's start, repeated for time filters and pruning without a join. */
+    startedAt: at("started_at"),
+    attempt: integer("attempt").notNull(),
+    provider: text("provider").notNull(),
+    connectionId: text("connection_id").notNull(),
+    model: text("model").notNull(),
+    status: integer("status"),
+    failure: text("failure"),
+    error: text("error"),
+    latencyMs: real("latency_ms").notNull(),
+  },
+  (table) => [
+    index("usage_attempts_started_at").on(table.startedAt),
+    index("usage_attempts_connection").on(table.connectionId, table.startedAt),
+    index("usage_attempts_usage").on(table.usageId),
+  ],
+);
+
+/** Request and response bodies of a request (redacted, capped), kept for a short retention. */
+export const callLogs = sqliteTable(
+  "call_logs",
+  {
+    usageId: integer("usage_id").primaryKey(),
+    startedAt: at("started_at"),
+    clientRequest: text("client_request").notNull(),
+    upstreamRequest: text("upstream_request"),
+    upstreamResponse: text("upstream_response"),
+    clientResponse: text("client_response"),
+    truncated: integer("truncated", { mode: "boolean" }).notNull(),
+  },
+  (table) => [index("call_logs_started_at").on(table.startedAt)],
+);
+
+/**
+ * Usage summed per hour and per (key, provider, model, connection, error type), written in the
+ * recorder's transaction: analytics over a month read thousands of these, not a million rows.
+ * Empty strings stand for "none", because SQLite treats NULLs in a key as all distinct.
+ */
+export const usageHourly = sqliteTable(
+  "usage_hourly",
+  {
+    hour: at("hour"),
+    apiKeyId: text("api_key_id").notNull(),
+    provider: text("provider").notNull(),
+    model: text("model").notNull(),
+    connectionId: text("connection_id").notNull(),
+    errorType: text("error_type").notNull(),
+    requests: integer("requests").notNull(),
+    successes: integer("successes").notNull(),
+    aborted: integer("aborted").notNull(),
+    /** Requests that needed more than one attempt. */
+    fallbacks: integer("fallbacks").notNull(),
+    attempts: integer("attempts").notNull(),
+    inputTokens: integer("input_tokens").notNull(),
+    outputTokens: integer("output_tokens").notNull(),
+    cachedInputTokens: integer("cached_input_tokens").notNull(),
+    cacheWriteTokens: integer("cache_write_tokens").notNull(),
+    reasoningTokens: integer("reasoning_tokens").notNull(),
+    costUsd: real("cost_usd").notNull(),
+    /** Requests whose cost is unknown (no price, or no usage reported). */
+    unpriced: integer("unpriced").notNull(),
+    latencyMsSum: real("latency_ms_sum").notNull(),
+  },
+  (table) => [
+    primaryKey({
+      columns: [table.hour, table.apiKeyId, table.provider, table.model, table.connectionId, table.errorType],
+    }),
+  ],
+);
+
+/** Latency histograms per hour (log-spaced buckets, usage/histogram.ts), for percentiles. */
+export const usageLatency = sqliteTable(
+  "usage_latency",
+  {
+    /** "total" | "ttfb" | "overhead" */
+    metric: text("metric").notNull(),
+    hour: at("hour"),
+    bucket: integer("bucket").notNull(),
+    count: integer("count").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.metric, table.hour, table.bucket] })],
+);
+
+/** A price that replaces the catalogue's for one model at one provider; USD per 1M tokens. */
+export const pricingOverrides = sqliteTable(
+  "pricing_overrides",
+  {
+    /** A catalogue id or a provider node's prefix. */
+    provider: text("provider").notNull(),
+    model: text("model").notNull(),
+    input: real("input").notNull(),
+    output: real("output").notNull(),
+    cachedInput: real("cached_input"),
+    cacheWrite: real("cache_write"),
+    reasoning: real("reasoning"),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+      .notNull()
+      .default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (table) => [primaryKey({ columns: [table.provider, table.model] })],
+);
+
+/** Spending limits of one API key, USD per UTC day, ISO week and calendar month. */
+export const usageBudgets = sqliteTable("usage_budgets", {
+  apiKeyId: text("api_key_id")
+    .primaryKey()
+    .references(() => apiKeys.id, { onDelete: "cascade" }),
+  dailyUsd: real("daily_usd"),
+  weeklyUsd: real("weekly_usd"),
+  monthlyUsd: real("monthly_usd"),
+  /** The share of a limit at which the budget reports a warning. */
+  warnAt: real("warn_at").notNull().default(0.8),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`),
+});
+
+export type UsageRecordRow = typeof usageRecords.$inferSelect;
+export type UsageAttemptRow = typeof usageAttempts.$inferSelect;
+export type CallLogRow = typeof callLogs.$inferSelect;
+export type PricingOverrideRow = typeof pricingOverrides.$inferSelect;
+export type UsageBudgetRow = typeof usageBudgets.$inferSelect;

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ServeConfig } from "../../src/config.ts";
+import type { AppContext } from "../../src/context.ts";
 import { serve } from "../../src/ops/server.ts";
 
 export const TEST_PASSWORD = "correct horse battery staple";
@@ -13,6 +14,8 @@ export const TEST_PASSWORD = "correct horse battery staple";
 export interface TestServer extends AsyncDisposable {
   url: string;
   dataDir: string;
+  /** The server's own context, for feeding it what the gateway would (usage outcomes). */
+  context: AppContext;
   /** Signs in and returns the Cookie header value. */
   login(): Promise<string>;
   /** fetch against the server, JSON body when `json` is given. */
@@ -49,6 +52,7 @@ export async function startServer(overrides: Partial<ServeConfig> = {}): Promise
   return {
     url: running.url,
     dataDir,
+    context: running.context,
     call,
     async login() {
       const response = await call("/api/auth/login", { method: "POST", json: { password: TEST_PASSWORD } });

@@ -1,0 +1,140 @@
+/**
+ * The usage recorder: `push` appends to an in-memory queue and returns (the hot path never
+ * touches the disk); the queue is written in ONE transaction every `flushIntervalMs`, or soon
+ * after it reaches `batchRows`, and on shutdown. A crash loses at most the last window.
+ *
+ * Row ids are assigned here, under the transaction's write lock, so that a batch's attempts and
+ * call logs can point at their usage rows without reading anything back.
+ */
+import type { Logger } from "../ops/log.ts";
+import type { Store } from "../store/db.ts";
+import { callLogs, usageAttempts, usageRecords } from "../store/schema.ts";
+import { rollUp, writeRollups } from "./rollup.ts";
+import {
+  attemptRows,
+  callLogRow,
+  chunks,
+  type NewCallLog,
+  type NewUsageAttempt,
+  type NewUsageRecord,
+  type PendingRecord,
+  usageRow,
+} from "./rows.ts";
+
+export interface RecorderOptions {
+  flushIntervalMs: number;
+  batchRows: number;
+  /** Read at each flush, so a settings change applies to the next batch. */
+  maxBodyChars: () => number;
+  /** After each successful flush: how many rows and call logs were written. */
+  onFlushed?: (written: { rows: number; callLogs: number }) => void;
+}
+
+/** Ids continue after anything that points at a usage row: an id is never reused while referred to. */
+const HIGHEST_ID = `SELECT max(
+  coalesce((SELECT max(id) FROM usage_records), 0),
+  coalesce((SELECT max(usage_id) FROM call_logs), 0),
+  coalesce((SELECT max(usage_id) FROM usage_attempts), 0)) AS id`;
+
+/** Beyond this many rows waiting (the disk refuses writes), the oldest are dropped. */
+const MAX_QUEUED = 100_000;
+
+export class UsageRecorder {
+  private queue: PendingRecord[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private immediate: ReturnType<typeof setImmediate> | undefined;
+  private stopped = false;
+  /** Rows dropped because the queue overflowed while writes failed. */
+  dropped = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+    private readonly options: RecorderOptions,
+  ) {}
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  push(record: PendingRecord): void {
+    this.queue.push(record);
+    if (this.stopped) return;
+    if (this.queue.length >= this.options.batchRows) this.immediate ??= setImmediate(() => this.flush());
+    else this.arm();
+  }
+
+  /** Writes everything queued in one transaction; returns the number of usage rows written. */
+  flush(): number {
+    this.clearTimers();
+    if (this.queue.length === 0) return 0;
+    const batch = this.queue;
+    this.queue = [];
+    try {
+      const written = this.write(batch);
+      this.options.onFlushed?.(written);
+      return written.rows;
+    } catch (error) {
+      this.requeue(batch);
+      this.logger.error("usage flush failed; will retry", {
+        rows: batch.length,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return 0;
+    }
+  }
+
+  /** Flushes and stops the timers; later pushes are queued but never written. */
+  stop(): void {
+    this.stopped = true;
+    this.flush();
+  }
+
+  private write(batch: PendingRecord[]): { rows: number; callLogs: number } {
+    const maxBodyChars = this.options.maxBodyChars();
+    return this.store.db.transaction(
+      (tx) => {
+        const highest = this.store.sqlite.query<{ id: number }, []>(HIGHEST_ID).get()?.id ?? 0;
+        const rows: NewUsageRecord[] = [];
+        const attempts: NewUsageAttempt[] = [];
+        const logs: NewCallLog[] = [];
+        batch.forEach((pending, index) => {
+          const id = highest + 1 + index;
+          rows.push(usageRow(id, pending));
+          attempts.push(...attemptRows(id, pending.outcome));
+          const log = callLogRow(id, pending, maxBodyChars);
+          if (log) logs.push(log);
+        });
+        for (const chunk of chunks(rows)) tx.insert(usageRecords).values(chunk).run();
+        for (const chunk of chunks(attempts)) tx.insert(usageAttempts).values(chunk).run();
+        for (const chunk of chunks(logs)) tx.insert(callLogs).values(chunk).run();
+        writeRollups(tx, rollUp(batch));
+        return { rows: rows.length, callLogs: logs.length };
+      },
+      { behavior: "immediate" },
+    );
+  }
+
+  private requeue(batch: PendingRecord[]): void {
+    this.queue = batch.concat(this.queue);
+    const excess = this.queue.length - MAX_QUEUED;
+    if (excess > 0) {
+      this.queue.splice(0, excess);
+      this.dropped += excess;
+    }
+    if (!this.stopped) this.arm();
+  }
+
+  private arm(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => this.flush(), this.options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  private clearTimers(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+  }
+}
