@@ -31,6 +31,14 @@ export const apiKeys = sqliteTable("api_keys", {
   revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
   /** Requests with this key are accounted for but their bodies are never kept in call logs. */
   noLog: integer("no_log", { mode: "boolean" }).notNull().default(false),
+  /** Model patterns this key may call (`*` wildcards); null: every model. */
+  allowedModels: text("allowed_models", { mode: "json" }).$type<string[]>(),
+  requestsPerMinute: integer("requests_per_minute"),
+  requestsPerDay: integer("requests_per_day"),
+  tokensPerMinute: integer("tokens_per_minute"),
+  expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
+  /** Client addresses this key may be used from (IPs or CIDR ranges); null: anywhere. */
+  ipAllowlist: text("ip_allowlist", { mode: "json" }).$type<string[]>(),
 });
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
