@@ -11,10 +11,10 @@ import { errorResponse, planTargets, prepareCall } from "./pipeline.ts";
 const PROBE_TIMEOUT_MS = 15_000;
 
 export async function countTokens(context: AppContext, request: Request): Promise<Response> {
-  const call = await prepareCall(context, request, { dialect: "anthropic" });
+  const call = await prepareCall(context, request, { dialect: "anthropic" }, { metered: false });
   if (call instanceof Response) return call;
   const targets = planTargets(call);
-  if (targets instanceof Response) return targets;
+  if (!Array.isArray(targets)) return errorResponse("anthropic", targets);
   const target = targets[0]!;
   const headers = { "x-switchyard-provider": target.endpoint.prefix, "x-switchyard-model": target.model };
   if (target.endpoint.dialect === "anthropic") {

@@ -8,6 +8,7 @@ import { VERSION } from "../config.ts";
 import type { AppContext } from "../context.ts";
 import { modelSpec } from "../providers/catalog.ts";
 import { reachableModels } from "../routing/models.ts";
+import { type AddressedServer, clientAddress } from "../security/client-address.ts";
 import type { Dialect, IRError } from "../wire/index.ts";
 import { checkClientKey } from "./client-key.ts";
 import { countTokens } from "./count-tokens.ts";
@@ -40,26 +41,32 @@ export function gateway(context: AppContext) {
       });
     }
   };
-  const call = (request: Request, shape: CallShape) =>
-    guarded(request, shape.dialect, () => handleCall(context, request, shape));
+  const call = (
+    { request, server }: { request: Request; server: AddressedServer | null },
+    shape: CallShape,
+  ) =>
+    guarded(request, shape.dialect, () =>
+      handleCall(context, request, shape, { clientIp: clientAddress(server, request) }),
+    );
   const raw = { parse: "none" } as const;
   const app = new Elysia();
 
   for (const prefix of OPENAI_PREFIXES) {
-    app.post(`${prefix}/chat/completions`, ({ request }) => call(request, { dialect: "openai-chat" }), raw);
-    app.post(`${prefix}/responses`, ({ request }) => call(request, { dialect: "openai-responses" }), raw);
+    app.post(`${prefix}/chat/completions`, (route) => call(route, { dialect: "openai-chat" }), raw);
+    app.post(`${prefix}/responses`, (route) => call(route, { dialect: "openai-responses" }), raw);
     app.get(`${prefix}/models`, ({ request }) => listModels(context, request));
   }
   for (const prefix of ["/v1", "/api/v1"]) {
     app.post(
       `${prefix}/providers/:provider/chat/completions`,
-      ({ request, params }) => call(request, { dialect: "openai-chat", provider: params.provider }),
+      ({ request, server, params }) =>
+        call({ request, server }, { dialect: "openai-chat", provider: params.provider }),
       raw,
     );
     app.get(prefix, ({ request }) => info(context, request));
   }
   for (const prefix of ANTHROPIC_PREFIXES) {
-    app.post(`${prefix}/messages`, ({ request }) => call(request, { dialect: "anthropic" }), raw);
+    app.post(`${prefix}/messages`, (route) => call(route, { dialect: "anthropic" }), raw);
     app.post(
       `${prefix}/messages/count_tokens`,
       ({ request }) => guarded(request, "anthropic", () => countTokens(context, request)),
@@ -72,7 +79,7 @@ export function gateway(context: AppContext) {
     // A wildcard, not a parameter: model strings like "openai/gpt-4.1" carry a slash.
     app.post(
       `${prefix}/models/*`,
-      ({ request, params }) => {
+      ({ request, server, params }) => {
         const modelAction = decodeURIComponent(params["*"]);
         const separator = modelAction.lastIndexOf(":");
         const action = separator === -1 ? "" : modelAction.slice(separator + 1);
@@ -84,13 +91,13 @@ export function gateway(context: AppContext) {
           );
         }
         const pathModel = modelAction.slice(0, separator).replace(/^models\//, "");
-        return call(request, { dialect: "gemini", pathModel, pathStream: streaming });
+        return call({ request, server }, { dialect: "gemini", pathModel, pathStream: streaming });
       },
       raw,
     );
   }
   for (const prefix of ["", "/api/v1"]) {
-    app.post(`${prefix}/api/chat`, ({ request }) => call(request, { dialect: "ollama" }), raw);
+    app.post(`${prefix}/api/chat`, (route) => call(route, { dialect: "ollama" }), raw);
   }
   app.get("/api/tags", ({ request }) => listOllamaModels(context, request));
   return app;

@@ -24,23 +24,27 @@ import { classify } from "../routing/classify.ts";
 import type { Unavailable } from "../routing/health.ts";
 import { ResolveError, type Target } from "../routing/resolve.ts";
 import { readResilience } from "../routing/settings.ts";
+import type { ApiKeyRow } from "../store/schema.ts";
+import { allowsModel } from "../usage/key-limits.ts";
 import {
   type Codec,
   codecFor,
   type Dialect,
   type EncodeContext,
-  EndWatch,
   encodeAnthropicRequest,
   type IRError,
+  type IRPart,
   type IRRequest,
+  type IRStreamEvent,
+  type IRUsage,
   rewriteModel,
   type StreamDecoder,
   type StreamEncoder,
-  usageTap,
   WireError,
 } from "../wire/index.ts";
 import { BodyTooLarge, readBody } from "./body.ts";
 import { checkClientKey } from "./client-key.ts";
+import { BodyCapture, CallReport } from "./report.ts";
 
 /** How the client's URL shapes the call (Gemini carries model and streaming in the path). */
 export interface CallShape {
@@ -81,23 +85,45 @@ export interface Call {
   stream: boolean;
   framing: "sse" | "json-array";
   startedAt: number;
-  apiKeyId: string;
+  key: ApiKeyRow;
+  report: CallReport;
+  /** The request as the IR, decoded on first need (a target in another dialect, an estimate). */
+  ir(): IRRequest;
 }
 
-/** Key, body and model checked; the call as the rest of the pipeline sees it, or the client's error answer. */
+export interface CallOptions {
+  /** The client's address, for the key's IP allowlist. */
+  clientIp?: string;
+  /** False for requests that cost nothing and are no usage (count_tokens). */
+  metered?: boolean;
+}
+
+/**
+ * Key, body and model checked, the key's limits admitted; the call as the rest of the pipeline
+ * sees it, or the client's error answer (recorded as the request's usage row).
+ */
 export async function prepareCall(
   context: AppContext,
   request: Request,
   shape: CallShape,
+  options: CallOptions = {},
 ): Promise<Call | Response> {
   const startedAt = performance.now();
   const url = new URL(request.url);
   const { dialect } = shape;
-  const fail = (type: IRError["type"], message: string, extra: Partial<IRError> = {}) =>
-    errorResponse(dialect, { type, message, status: extra.status ?? statusOf(type), ...extra });
-
   const key = checkClientKey(context, request, url);
-  if (!key.ok) return fail("authentication", key.message);
+  if (!key.ok) {
+    return errorResponse(dialect, { type: "authentication", message: key.message, status: 401 });
+  }
+  const report = new CallReport(context, {
+    requestId: crypto.randomUUID(),
+    apiKeyId: key.key.id,
+    clientDialect: dialect,
+    startedAt,
+    metered: options.metered !== false,
+  });
+  const fail = (type: IRError["type"], message: string, extra: Partial<IRError> = {}) =>
+    refuse(report, dialect, { type, message, status: extra.status ?? statusOf(type), ...extra });
 
   let bodyText: string;
   try {
@@ -110,86 +136,124 @@ export async function prepareCall(
   try {
     parsed = JSON.parse(bodyText);
   } catch {
+    report.requested("", bodyText, false);
     return fail("invalid_request", "The request body is not valid JSON");
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    report.requested("", bodyText, false);
     return fail("invalid_request", "The request body must be a JSON object");
   }
   const body = parsed as Record<string, unknown>;
   const model = shape.pathModel ?? (typeof body.model === "string" ? body.model : undefined);
+  const stream = shape.pathStream ?? streamRequested(dialect, body);
+  report.requested(model ?? "", bodyText, stream);
   if (!model || model.trim() === "") return fail("invalid_request", "model: required", { param: "model" });
+  if (options.metered !== false) {
+    const refusal = context.usage.admit(key.key, options.clientIp);
+    if (refusal) {
+      const retryAfter = refusal.retryAfterSeconds;
+      return refuse(report, dialect, refusal.error, retryAfter ? { "retry-after": String(retryAfter) } : {});
+    }
+  }
+  const codec = codecFor(dialect);
+  let ir: IRRequest | undefined;
   return {
     context,
     request,
     shape,
-    codec: codecFor(dialect),
+    codec,
     bodyText,
     body,
     model,
-    stream: shape.pathStream ?? streamRequested(dialect, body),
+    stream,
     framing: dialect === "gemini" && url.searchParams.get("alt") !== "sse" ? "json-array" : "sse",
     startedAt,
-    apiKeyId: key.key.id,
+    key: key.key,
+    report,
+    ir: () => {
+      ir ??= codec.decodeRequest(body, { model, stream });
+      return ir;
+    },
   };
 }
 
-/** The targets for the call's model, or the client's error answer when there are none. */
-export function planTargets(call: Call): Target[] | Response {
-  const { dialect } = call.shape;
-  try {
-    const targets = call.context.resolver.resolve(call.model, call.shape.provider).targets;
-    if (targets.length > 0) return targets;
-  } catch (error) {
-    if (error instanceof ResolveError) {
-      return errorResponse(dialect, {
-        type: "invalid_request",
-        message: error.message,
-        status: 400,
-        param: "model",
-      });
-    }
-    throw error;
-  }
-  const where = call.shape.provider ? ` at provider '${call.shape.provider}'` : "";
-  return errorResponse(dialect, {
-    type: "not_found",
-    message: `Model '${call.model}' is not served by any active connection${where}. GET /v1/models lists the models you can use.`,
-    status: 404,
-    param: "model",
-  });
+/** The client's error answer, recorded as the end of its request. */
+function refuse(
+  report: CallReport,
+  dialect: Dialect,
+  error: IRError,
+  headers: Record<string, string> = {},
+): Response {
+  report.finish({ status: error.status, error, complete: true });
+  return errorResponse(dialect, error, headers);
 }
 
-export async function handleCall(context: AppContext, request: Request, shape: CallShape): Promise<Response> {
-  const call = await prepareCall(context, request, shape);
+/** The targets for the call's model that its key may use, or why there are none. */
+export function planTargets(call: Call): Target[] | IRError {
+  let targets: Target[];
+  try {
+    targets = call.context.resolver.resolve(call.model, call.shape.provider).targets;
+  } catch (error) {
+    if (error instanceof ResolveError)
+      return { type: "invalid_request", message: error.message, status: 400, param: "model" };
+    throw error;
+  }
+  if (targets.length === 0) {
+    const where = call.shape.provider ? ` at provider '${call.shape.provider}'` : "";
+    return {
+      type: "not_found",
+      message: `Model '${call.model}' is not served by any active connection${where}. GET /v1/models lists the models you can use.`,
+      status: 404,
+      param: "model",
+    };
+  }
+  const { allowedModels } = call.key;
+  if (allowsModel(allowedModels, call.model)) return targets;
+  const allowed = targets.filter(
+    (target) =>
+      allowsModel(allowedModels, `${target.endpoint.prefix}/${target.model}`) ||
+      allowsModel(allowedModels, target.model),
+  );
+  if (allowed.length > 0) return allowed;
+  return {
+    type: "permission",
+    message: `This API key may not use model '${call.model}'`,
+    status: 403,
+    param: "model",
+  };
+}
+
+export async function handleCall(
+  context: AppContext,
+  request: Request,
+  shape: CallShape,
+  options: CallOptions = {},
+): Promise<Response> {
+  const call = await prepareCall(context, request, shape, options);
   if (call instanceof Response) return call;
-  const targets = planTargets(call);
-  if (targets instanceof Response) return targets;
   const { dialect } = shape;
+  const { report } = call;
+  const targets = planTargets(call);
+  if (!Array.isArray(targets)) return refuse(report, dialect, targets);
   const profile = readResilience(context.settings).profile;
   const sessionId = request.headers.get("x-session-id") ?? undefined;
   const ordered = sessionId ? context.sessions.preferred(sessionId, targets) : targets;
-  let decoded: IRRequest | undefined;
   if (ordered.some((target) => target.endpoint.dialect !== dialect)) {
     try {
-      decoded = call.codec.decodeRequest(call.body, { model: call.model, stream: call.stream });
+      call.ir();
     } catch (error) {
-      if (error instanceof WireError) return errorResponse(dialect, error.error);
+      if (error instanceof WireError) return refuse(report, dialect, error.error);
       throw error;
     }
   }
   const walk = await walkPlan<string, Response, IRError>(ordered, context.health, profile, call.startedAt, {
     prepare(target) {
-      if (target.endpoint.dialect === dialect) {
-        return {
-          ok: true,
-          payload: dialect === "gemini" ? call.bodyText : rewriteModel(call.bodyText, target.model),
-        };
-      }
+      if (target.endpoint.dialect === dialect) return { ok: true, payload: sameDialectBody(call, target) };
       try {
         return {
           ok: true,
           payload: JSON.stringify(
-            encodeFor(target, { ...decoded!, model: target.model, stream: call.stream }),
+            encodeFor(target, { ...call.ir(), model: target.model, stream: call.stream }),
           ),
         };
       } catch (error) {
@@ -197,8 +261,7 @@ export async function handleCall(context: AppContext, request: Request, shape: C
         throw error;
       }
     },
-    attempt: (target, body, attempt, remainingMs) =>
-      sendAttempt(call, target, body, target.endpoint.dialect === dialect, attempt, remainingMs),
+    attempt: (target, body, attempt, remainingMs) => sendAttempt(call, target, body, attempt, remainingMs),
     onAuthFailure(target, message) {
       context.providers.updateConnection(target.connection.id, {
         testStatus: "error",
@@ -218,27 +281,54 @@ export async function handleCall(context: AppContext, request: Request, shape: C
   }
   if (walk.value) {
     if (sessionId && walk.target)
-      context.sessions.remember(sessionId, walk.target.connection.id, call.apiKeyId);
+      context.sessions.remember(sessionId, walk.target.connection.id, call.key.id);
     return walk.value;
   }
   if (walk.lastError) {
+    const aborted = walk.stoppedBy?.class === "client_abort";
+    report.finish({ status: walk.lastError.status, error: walk.lastError, complete: true, aborted });
     const headers = walk.target ? gatewayHeaders(call, walk.target, walk.attempts, performance.now()) : {};
     return errorResponse(dialect, walk.lastError, headers);
   }
-  return unavailableResponse(dialect, walk.unavailable);
+  const { error, headers } = unavailable(walk.unavailable);
+  return refuse(report, dialect, error, headers);
+}
+
+/**
+ * The client's body for an upstream of its own dialect: as it came, with the target's model.
+ * An OpenAI chat stream is the exception: the upstream is always asked for its usage (the
+ * answer is then re-encoded, so a client that did not ask for the usage chunk does not get it).
+ */
+function sameDialectBody(call: Call, target: Target): string {
+  if (call.shape.dialect === "gemini") return call.bodyText;
+  if (call.shape.dialect === "openai-chat" && call.stream && !hasIncludeUsage(call.body)) {
+    const options = typeof call.body.stream_options === "object" ? call.body.stream_options : {};
+    return JSON.stringify({
+      ...call.body,
+      model: target.model,
+      stream_options: { ...options, include_usage: true },
+    });
+  }
+  return rewriteModel(call.bodyText, target.model);
+}
+
+/** Whether the upstream's stream goes to the client byte for byte. */
+function passesThrough(call: Call, target: Target): boolean {
+  if (target.endpoint.dialect !== call.shape.dialect) return false;
+  return !(call.stream && call.shape.dialect === "openai-chat" && !hasIncludeUsage(call.body));
 }
 
 /** Every target is cooling down, open, disabled or at its limit: say so at once, with when to come back. */
-function unavailableResponse(dialect: Dialect, unavailable: Unavailable[]): Response {
+function unavailable(entries: Unavailable[]): { error: IRError; headers: Record<string, string> } {
   const now = Date.now();
-  const earliest = Math.min(...unavailable.map((entry) => entry.until));
+  const earliest = Math.min(...entries.map((entry) => entry.until));
   const headers: Record<string, string> = Number.isFinite(earliest)
     ? { "retry-after": String(Math.max(1, Math.ceil((earliest - now) / 1000))) }
     : {};
-  const limited = unavailable.some(
+  const limited = entries.some(
     (entry) => entry.reason === "cooldown" || entry.reason === "rate_limit" || entry.reason === "concurrency",
   );
-  const reasons = [...new Set(unavailable.map((entry) => entry.reason))].join(", ");
+  const reasons = [...new Set(entries.map((entry) => entry.reason))].join(", ");
   const error: IRError = limited
     ? {
         type: "rate_limit",
@@ -246,7 +336,7 @@ function unavailableResponse(dialect: Dialect, unavailable: Unavailable[]): Resp
         message: `Every target for this model is cooling down or at its limit (${reasons}); retry after the Retry-After header`,
       }
     : { type: "overloaded", status: 503, message: `Every target for this model is unavailable (${reasons})` };
-  return errorResponse(dialect, error, headers);
+  return { error, headers };
 }
 
 /** One attempt at one target: the request goes out, the answer is read or its stream committed to. */
@@ -254,19 +344,19 @@ async function sendAttempt(
   call: Call,
   target: Target,
   upstreamBody: string,
-  passthrough: boolean,
   attempt: number,
   remainingMs: number,
 ): Promise<AttemptResult<Response, IRError>> {
-  const { context, request } = call;
+  const { context, request, report } = call;
   const upstreamStartedAt = performance.now();
+  const sameDialect = target.endpoint.dialect === call.shape.dialect;
   const url = operationUrl(target.endpoint, call.stream ? "stream" : "generate", target.model);
   const proxy = proxyFor(target.endpoint, url, readProxySettings(context.settings));
   const limits = readGatewayLimits(context.settings).timeouts;
   const upstreamRequest: UpstreamRequest = {
     url,
     ...(proxy ? { proxy } : {}),
-    headers: passthrough
+    headers: sameDialect
       ? { ...upstreamHeaders(target.endpoint), ...clientVersionHeaders(request) }
       : upstreamHeaders(target.endpoint),
     body: upstreamBody,
@@ -274,15 +364,29 @@ async function sendAttempt(
     signal: request.signal,
     timeouts: { ...limits, totalMs: Math.min(limits.totalMs, remainingMs) },
   };
+  report.attemptStarted(target, upstreamBody, upstreamStartedAt);
   const headers = () => gatewayHeaders(call, target, attempt, upstreamStartedAt);
+  let result: AttemptResult<Response, IRError>;
   try {
-    if (!call.stream)
-      return answerWhole(call, target, await fetchWhole(upstreamRequest), passthrough, headers());
-    return await answerStream(call, target, await sendUpstream(upstreamRequest), passthrough, headers());
+    result = call.stream
+      ? await answerStream(call, target, await sendUpstream(upstreamRequest), headers())
+      : answerWhole(call, target, await fetchWhole(upstreamRequest), headers());
   } catch (error) {
     if (!(error instanceof UpstreamFailure)) throw error;
-    return failed(target, error);
+    result = failed(target, error);
   }
+  report.attemptEnded(
+    target,
+    upstreamStartedAt,
+    result.ok
+      ? { status: 200 }
+      : {
+          ...(result.facts.status !== undefined ? { status: result.facts.status } : {}),
+          failure: result.facts.kind,
+          error: result.error.message,
+        },
+  );
+  return result;
 }
 
 function failed(target: Target, failure: UpstreamFailure): AttemptResult<Response, IRError> {
@@ -369,6 +473,7 @@ function gatewayHeaders(
   upstreamStartedAt: number,
 ): Record<string, string> {
   return {
+    "x-request-id": call.report.requestId,
     "x-switchyard-provider": target.endpoint.prefix,
     "x-switchyard-model": target.model,
     "x-switchyard-connection": target.connection.id,
@@ -379,7 +484,18 @@ function gatewayHeaders(
 
 function encodeContext(call: Call): EncodeContext {
   const includeUsage = call.shape.dialect === "openai-chat" && hasIncludeUsage(call.body);
-  return { model: call.model, includeUsage, framing: call.framing };
+  const tools = decodedTools(call);
+  return { model: call.model, includeUsage, framing: call.framing, ...(tools ? { tools } : {}) };
+}
+
+/** The client's tools (a Responses client's namespaced tools are mapped back by name). */
+function decodedTools(call: Call): IRRequest["tools"] {
+  try {
+    return call.ir().tools;
+  } catch (error) {
+    if (error instanceof WireError) return undefined;
+    throw error;
+  }
 }
 
 function hasIncludeUsage(body: Record<string, unknown>): boolean {
@@ -391,34 +507,63 @@ function hasIncludeUsage(body: Record<string, unknown>): boolean {
   );
 }
 
-/** A non-streaming answer: the upstream's bytes as they are, or translated. */
+/** A non-streaming answer: the upstream's bytes as they are, or translated; recorded with its usage and cost. */
 function answerWhole(
   call: Call,
   target: Target,
   upstream: { text: string },
-  passthrough: boolean,
   headers: Record<string, string>,
 ): AttemptResult<Response, IRError> {
-  if (passthrough) {
-    return {
-      ok: true,
-      deferred: false,
-      value: new Response(upstream.text, {
-        status: 200,
-        headers: { ...headers, "content-type": "application/json" },
-      }),
-    };
-  }
+  let usage: IRUsage | undefined;
+  let decodedParts: IRPart[] = [];
+  let text: string;
   try {
     const decoded = codecFor(target.endpoint.dialect).decodeResponse(JSON.parse(upstream.text));
-    return {
-      ok: true,
-      deferred: false,
-      value: Response.json(call.codec.encodeResponse(decoded, encodeContext(call)), { headers }),
-    };
+    usage = decoded.usage;
+    decodedParts = decoded.parts;
+    text = passesThrough(call, target)
+      ? upstream.text
+      : JSON.stringify(call.codec.encodeResponse(decoded, encodeContext(call)));
   } catch (error) {
-    return malformedAttempt(target, error instanceof Error ? error.message : String(error));
+    if (!passesThrough(call, target))
+      return malformedAttempt(target, error instanceof Error ? error.message : String(error));
+    // Passed through as it came: the client's SDK may read what our decoder cannot.
+    text = upstream.text;
   }
+  const cost = call.context.usage.costOf({
+    provider: target.endpoint.providerId,
+    connectionId: target.connection.id,
+    model: target.model,
+    ...(usage ? { usage } : {}),
+  });
+  const bodyCap = call.report.bodyCap;
+  call.report.finish({
+    status: 200,
+    complete: true,
+    firstByteAt: performance.now(),
+    ...(usage ? { usage } : {}),
+    request: () => call.ir(),
+    outputText: () => answerText(decodedParts),
+    ...(bodyCap > 0
+      ? {
+          upstreamResponse: upstream.text.slice(0, bodyCap),
+          clientResponse: text.slice(0, bodyCap),
+          bodiesTruncated: Math.max(upstream.text.length, text.length) > bodyCap,
+        }
+      : {}),
+  });
+  return {
+    ok: true,
+    deferred: false,
+    value: new Response(text, {
+      status: 200,
+      headers: {
+        ...headers,
+        ...(cost !== null ? { "x-switchyard-cost-usd": cost.toFixed(6) } : {}),
+        "content-type": "application/json",
+      },
+    }),
+  };
 }
 
 function malformed(target: Target, detail: string): IRError {
@@ -430,17 +575,26 @@ function malformed(target: Target, detail: string): IRError {
   };
 }
 
+/** The text an answer carries (text, reasoning, tool arguments), for an estimate of its tokens. */
+function answerText(parts: readonly IRPart[]): string {
+  let text = "";
+  for (const part of parts) {
+    if (part.type === "text" || part.type === "reasoning") text += part.text;
+    else if (part.type === "tool_call") text += part.name + part.arguments;
+  }
+  return text;
+}
+
 /**
  * A streaming answer. The first upstream chunk is awaited before the client's response starts,
  * so that a target that fails first costs the client nothing but time. The stream reports its
- * own outcome to health when it ends: complete, cut (an error event went to the client), or left
- * by the client.
+ * own outcome to health and to the usage report when it ends: complete, cut (an error event went
+ * to the client), or left by the client.
  */
 async function answerStream(
   call: Call,
   target: Target,
   response: UpstreamResponse,
-  passthrough: boolean,
   headers: Record<string, string>,
 ): Promise<AttemptResult<Response, IRError>> {
   const reader = response.body.getReader();
@@ -456,35 +610,61 @@ async function answerStream(
     return error instanceof UpstreamFailure ? failed(target, error) : malformedAttempt(target, String(error));
   }
   const { health } = call.context;
+  const { report } = call;
   const key = targetKey(target);
+  const watch = new StreamWatch(report.bodyCap);
+  const bridge = passesThrough(call, target)
+    ? passthroughBridge(call, codecFor(target.endpoint.dialect).decodeStream(), watch)
+    : translationBridge(
+        codecFor(target.endpoint.dialect).decodeStream(),
+        call.codec.encodeStream(encodeContext(call)),
+        watch,
+      );
+  let firstByteAt: number | undefined;
   let settled = false;
   const settle = (outcome: "ok" | "abandoned" | IRError) => {
     if (settled) return;
     settled = true;
     if (outcome === "ok") health.succeeded(key);
     else if (outcome === "abandoned") health.abandoned(key);
-    else health.failed(key, classify({ kind: "stream_cut" }), outcome.message);
+    else {
+      health.failed(key, classify({ kind: "stream_cut" }), outcome.message);
+      report.attemptFailedLater("stream_cut", outcome.message);
+    }
+    report.finish({
+      status: 200,
+      complete: outcome === "ok",
+      aborted: outcome === "abandoned",
+      ...(typeof outcome === "object" ? { error: outcome } : {}),
+      ...(watch.usage ? { usage: watch.usage } : {}),
+      ...(firstByteAt !== undefined ? { firstByteAt } : {}),
+      request: () => call.ir(),
+      outputText: () => watch.outputText,
+      ...watch.bodies(),
+    });
   };
-  const bridge = passthrough
-    ? passthroughBridge(call, target)
-    : translationBridge(
-        codecFor(target.endpoint.dialect).decodeStream(),
-        call.codec.encodeStream(encodeContext(call)),
-      );
   const bytes = new TextEncoder();
   /** Enqueues what there is to send; false when there was nothing. */
   const send = (
     controller: ReadableStreamDefaultController<Uint8Array>,
     out: Uint8Array | string,
   ): boolean => {
-    if (typeof out !== "string") controller.enqueue(out);
-    else if (out !== "") controller.enqueue(bytes.encode(out));
-    else return false;
+    if (out === "" || out.length === 0) return false;
+    const chunk = typeof out === "string" ? bytes.encode(out) : out;
+    controller.enqueue(chunk);
+    watch.sent(chunk);
+    firstByteAt ??= performance.now();
     return true;
   };
   const out = new ReadableStream<Uint8Array>({
     start(controller) {
       send(controller, bridge.push(first));
+      const failure = bridge.failure();
+      if (failure) {
+        controller.close();
+        settle(failure);
+        void reader.cancel().catch(() => {});
+      }
     },
     // Reads until there is something to send: Bun does not call pull again after a pull that enqueued nothing.
     async pull(controller) {
@@ -546,6 +726,83 @@ async function answerStream(
   };
 }
 
+/** Answer text kept for an estimate beyond this is only counted, and the estimate scaled. */
+const MAX_WATCHED_TEXT = 65_536;
+
+/**
+ * What a stream said, as the upstream's events show it: the latest usage (decoders report it
+ * cumulatively), the answer text for an estimate when usage never came, and — when the call is
+ * logged — the first bytes each side saw.
+ */
+class StreamWatch {
+  usage: IRUsage | undefined;
+  private text = "";
+  private textLength = 0;
+  private readonly upstream: BodyCapture | undefined;
+  private readonly client: BodyCapture | undefined;
+  private readonly decoder = new TextDecoder();
+  private readonly clientDecoder = new TextDecoder();
+
+  constructor(bodyCap: number) {
+    if (bodyCap > 0) {
+      this.upstream = new BodyCapture(bodyCap);
+      this.client = new BodyCapture(bodyCap);
+    }
+  }
+
+  received(chunk: Uint8Array): void {
+    if (this.upstream && !this.upstream.truncated)
+      this.upstream.add(this.decoder.decode(chunk, { stream: true }));
+  }
+
+  sent(chunk: Uint8Array): void {
+    if (this.client && !this.client.truncated)
+      this.client.add(this.clientDecoder.decode(chunk, { stream: true }));
+  }
+
+  saw(event: IRStreamEvent): void {
+    switch (event.type) {
+      case "text_delta":
+      case "reasoning_delta":
+        this.addText(event.text);
+        break;
+      case "tool_call_start":
+        this.addText(event.name);
+        break;
+      case "tool_call_delta":
+        this.addText(event.argumentsDelta);
+        break;
+      case "start":
+      case "finish":
+        if (event.usage) this.usage = event.usage;
+        break;
+      case "usage":
+        this.usage = event.usage;
+        break;
+    }
+  }
+
+  /** The answer text; when longer than what was kept, the kept part repeated to its length's scale. */
+  get outputText(): string {
+    if (this.textLength <= this.text.length || this.text === "") return this.text;
+    return this.text.repeat(Math.ceil(this.textLength / this.text.length)).slice(0, this.textLength);
+  }
+
+  bodies(): { upstreamResponse?: string; clientResponse?: string; bodiesTruncated?: boolean } {
+    if (!this.upstream || !this.client) return {};
+    return {
+      upstreamResponse: this.upstream.text,
+      clientResponse: this.client.text,
+      bodiesTruncated: this.upstream.truncated || this.client.truncated,
+    };
+  }
+
+  private addText(text: string): void {
+    this.textLength += text.length;
+    if (this.text.length < MAX_WATCHED_TEXT) this.text += text;
+  }
+}
+
 /** Turns upstream chunks into client bytes, and ends the stream the dialect's way on failure. */
 interface Bridge {
   push(chunk: Uint8Array): Uint8Array | string;
@@ -556,43 +813,50 @@ interface Bridge {
   failure(): IRError | undefined;
 }
 
-function passthroughBridge(call: Call, target: Target): Bridge {
-  const tap = usageTap(call.shape.dialect);
-  const watch = new EndWatch(call.shape.dialect);
+/**
+ * The upstream's bytes go to the client unchanged; a decoder of the same dialect reads them
+ * alongside for usage, the answer text and the ending (a missing terminator, an error event).
+ */
+function passthroughBridge(call: Call, decoder: StreamDecoder, watch: StreamWatch): Bridge {
+  let failure: IRError | undefined;
   let errorEncoder: StreamEncoder | undefined;
+  const observe = (events: IRStreamEvent[]) => {
+    for (const event of events) {
+      watch.saw(event);
+      if (event.type === "error") failure ??= event.error;
+    }
+  };
   const fail = (error: IRError) => {
     errorEncoder ??= call.codec.encodeStream(encodeContext(call));
     return errorEncoder.push({ type: "error", error }) + errorEncoder.end();
   };
+  let told: IRError | undefined;
   return {
     push(chunk) {
-      tap.push(chunk);
-      watch.push(chunk);
+      watch.received(chunk);
+      observe(decoder.push(chunk));
+      // An error event inside the upstream's stream is passed on as the upstream wrote it.
+      told = failure;
       return chunk;
     },
     end() {
-      tap.end();
-      if (watch.terminated()) return { text: "" };
-      const failure: IRError = {
-        type: "api_error",
-        message: `${target.endpoint.prefix}/${target.model}: the stream ended before it was complete`,
-        status: 502,
-        code: "stream_truncated",
-      };
-      return { text: fail(failure), failure };
+      observe(decoder.end());
+      if (failure === undefined) return { text: "" };
+      return told ? { text: "", failure } : { text: fail(failure), failure };
     },
-    fail,
-    failure: () => undefined,
+    fail: (error) => (told ? "" : fail(error)),
+    failure: () => told,
   };
 }
 
-function translationBridge(decoder: StreamDecoder, encoder: StreamEncoder): Bridge {
+function translationBridge(decoder: StreamDecoder, encoder: StreamEncoder, watch: StreamWatch): Bridge {
   /** A finish or error reached the client: a later failure must not add a second ending. */
   let ended = false;
   let failure: IRError | undefined;
-  const encode = (events: ReturnType<StreamDecoder["push"]>) => {
+  const encode = (events: IRStreamEvent[]) => {
     let text = "";
     for (const event of events) {
+      watch.saw(event);
       text += encoder.push(event);
       if (event.type === "error") failure = event.error;
       if (event.type === "finish" || event.type === "error") ended = true;
@@ -600,7 +864,10 @@ function translationBridge(decoder: StreamDecoder, encoder: StreamEncoder): Brid
     return text;
   };
   return {
-    push: (chunk) => encode(decoder.push(chunk)),
+    push(chunk) {
+      watch.received(chunk);
+      return encode(decoder.push(chunk));
+    },
     end() {
       const text = encode(decoder.end()) + encoder.end();
       return failure ? { text, failure } : { text };

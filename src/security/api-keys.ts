@@ -2,7 +2,7 @@
  * Switchyard API keys: high-entropy secrets shown once and stored as SHA-256 hashes (a slow hash
  * buys nothing for 192 random bits and would cost every request). Lookups go to the in-memory repo.
  */
-import type { ApiKeysRepo } from "../store/api-keys.ts";
+import type { ApiKeyLimits, ApiKeysRepo } from "../store/api-keys.ts";
 import type { ApiKeyRow } from "../store/schema.ts";
 
 export const KEY_PREFIX = "sk-sy-";
@@ -17,7 +17,12 @@ export interface CreatedKey {
   secret: string;
 }
 
-export function createApiKey(repo: ApiKeysRepo, label: string, isAdmin: boolean, noLog = false): CreatedKey {
+export function createApiKey(
+  repo: ApiKeysRepo,
+  label: string,
+  isAdmin: boolean,
+  limits: Partial<Omit<ApiKeyLimits, "label">> = {},
+): CreatedKey {
   const secret = KEY_PREFIX + Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString("base64url");
   const row = repo.create({
     id: crypto.randomUUID(),
@@ -25,7 +30,7 @@ export function createApiKey(repo: ApiKeysRepo, label: string, isAdmin: boolean,
     keyHash: hashSecret(secret),
     keyPreview: secret.slice(-4),
     isAdmin,
-    noLog,
+    ...limits,
   });
   return { row, secret };
 }

@@ -7,8 +7,21 @@ import { eq, isNull } from "drizzle-orm";
 import { dataVersion, type Store } from "./db.ts";
 import { type ApiKeyRow, apiKeys } from "./schema.ts";
 
+/** What a key may do, beyond being a key: changeable after it was created. */
+export type ApiKeyLimits = Pick<
+  ApiKeyRow,
+  | "label"
+  | "noLog"
+  | "allowedModels"
+  | "requestsPerMinute"
+  | "requestsPerDay"
+  | "tokensPerMinute"
+  | "expiresAt"
+  | "ipAllowlist"
+>;
+
 export type NewApiKey = Pick<ApiKeyRow, "id" | "label" | "keyHash" | "keyPreview" | "isAdmin"> &
-  Partial<Pick<ApiKeyRow, "noLog">>;
+  Partial<ApiKeyLimits>;
 
 export class ApiKeysRepo {
   private readonly byHash = new Map<string, ApiKeyRow>();
@@ -53,6 +66,16 @@ export class ApiKeysRepo {
 
   create(key: NewApiKey): ApiKeyRow {
     const row = this.db.insert(apiKeys).values(key).returning().get();
+    this.remember(row);
+    return row;
+  }
+
+  /** Changes a live key's label and limits; the next request sees them. Undefined for an unknown id. */
+  update(id: string, changes: Partial<ApiKeyLimits>): ApiKeyRow | undefined {
+    if (!this.byId.has(id)) return undefined;
+    const row = this.db.update(apiKeys).set(changes).where(eq(apiKeys.id, id)).returning().get();
+    if (row === undefined) return undefined;
+    row.lastUsedAt = this.byId.get(id)?.lastUsedAt ?? row.lastUsedAt;
     this.remember(row);
     return row;
   }

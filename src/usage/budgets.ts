@@ -101,8 +101,8 @@ export class Budgets {
       if (startedAt >= spend[period].startedAt) spend[period].usd += costUsd;
   }
 
-  /** Why the key may not spend more now (a sentence naming the limit and its reset), or undefined. */
-  exceeded(apiKeyId: string): string | undefined {
+  /** Why the key may not spend more now (naming the limit and its reset) and when that ends, or undefined. */
+  exceeded(apiKeyId: string): { message: string; resetsAt: number } | undefined {
     const row = this.limits.get(apiKeyId);
     const spend = this.current(apiKeyId);
     if (row === undefined || spend === undefined) return undefined;
@@ -110,7 +110,10 @@ export class Budgets {
       const limit = row[LIMIT_FIELD[period]];
       const { usd, resetsAt } = spend[period];
       if (limit !== null && usd >= limit) {
-        return `${ADJECTIVE[period]} budget of ${money(limit)} reached (${money(usd)} spent); it resets at ${new Date(resetsAt).toISOString()}`;
+        return {
+          message: `${ADJECTIVE[period]} budget of ${money(limit)} reached (${money(usd)} spent); it resets at ${new Date(resetsAt).toISOString()}`,
+          resetsAt,
+        };
       }
     }
     return undefined;
@@ -142,7 +145,7 @@ export class Budgets {
       warnAt: row.warnAt,
       periods,
       warning: periods.some((period) => period.warning),
-      exceeded: this.exceeded(apiKeyId) ?? null,
+      exceeded: this.exceeded(apiKeyId)?.message ?? null,
     };
   }
 

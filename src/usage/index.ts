@@ -8,12 +8,14 @@ import type { Logger } from "../ops/log.ts";
 import type { ApiKeysRepo } from "../store/api-keys.ts";
 import type { Store } from "../store/db.ts";
 import type { ProvidersRepo } from "../store/providers.ts";
+import type { ApiKeyRow } from "../store/schema.ts";
 import type { SettingsRepo } from "../store/settings.ts";
 import { UsageAnalytics } from "./analytics.ts";
 import { type BudgetLimits, type BudgetStatus, Budgets } from "./budgets.ts";
+import { KeyLimits, type Refusal } from "./key-limits.ts";
 import type { CallOutcome } from "./outcome.ts";
 import { type PricedCall, Pricing } from "./pricing.ts";
-import { UsageRecorder } from "./recorder.ts";
+import { type UsageListener, UsageRecorder } from "./recorder.ts";
 import { type PruneResult, pruneUsage } from "./retention.ts";
 import { readUsageSettings, type UsageSettings } from "./settings.ts";
 
@@ -42,6 +44,7 @@ export class UsageRoom {
   readonly pricing: Pricing;
   readonly budgets: Budgets;
   readonly analytics: UsageAnalytics;
+  private readonly keyLimits: KeyLimits;
   private readonly recorder: UsageRecorder;
   /** The clock every period and range is measured on. */
   readonly now: () => number;
@@ -59,6 +62,7 @@ export class UsageRoom {
     this.pricing = new Pricing(deps.store, deps.providers);
     this.budgets = new Budgets(deps.store, this.now);
     this.analytics = new UsageAnalytics(deps.store.db);
+    this.keyLimits = new KeyLimits(deps.store, this.now);
     this.recorder = new UsageRecorder(deps.store, deps.logger, {
       flushIntervalMs,
       batchRows,
@@ -80,6 +84,8 @@ export class UsageRoom {
   record(outcome: CallOutcome): void {
     const costUsd = this.pricing.costOf(outcome);
     this.budgets.add(outcome.apiKeyId, outcome.startedAt, costUsd);
+    if (outcome.usage)
+      this.keyLimits.countTokens(outcome.apiKeyId, outcome.usage.inputTokens + outcome.usage.outputTokens);
     this.recorder.push({
       outcome,
       costUsd,
@@ -93,9 +99,19 @@ export class UsageRoom {
     return this.pricing.costOf(call);
   }
 
-  /** Why this key may not spend more now, or undefined; check before calling upstream. */
-  budgetExceeded(apiKeyId: string): string | undefined {
-    return this.budgets.exceeded(apiKeyId);
+  /**
+   * Why this key may not make a request now (expired, wrong address, over its budget or its
+   * request and token rates), or undefined; check before calling upstream. Counts what it admits.
+   */
+  admit(key: ApiKeyRow, clientIp: string | undefined): Refusal | undefined {
+    const overBudget = this.budgets.exceeded(key.id);
+    if (overBudget) {
+      return {
+        error: { type: "rate_limit", status: 429, message: `This API key's ${overBudget.message}` },
+        retryAfterSeconds: Math.max(1, Math.ceil((overBudget.resetsAt - this.now()) / 1000)),
+      };
+    }
+    return this.keyLimits.admit(key, clientIp);
   }
 
   /** How many characters of each body the gateway should keep for this key's call log; 0: none. */
@@ -108,6 +124,11 @@ export class UsageRoom {
   setBudget(apiKeyId: string, limits: BudgetLimits): BudgetStatus | undefined {
     this.recorder.flush();
     return this.budgets.set(apiKeyId, limits);
+  }
+
+  /** Calls `listener` with the usage rows of each committed batch; returns the unsubscribe function. */
+  subscribe(listener: UsageListener): () => void {
+    return this.recorder.subscribe(listener);
   }
 
   /** Writes what is queued; returns the number of usage rows written. */

@@ -30,6 +30,25 @@ export interface RecorderOptions {
   onFlushed?: (written: { rows: number; callLogs: number }) => void;
 }
 
+/** A usage row as written, for live views (the dashboard's log tail). */
+export interface WrittenUsage {
+  id: number;
+  startedAt: number;
+  apiKeyId: string;
+  clientDialect: string;
+  requestedModel: string;
+  model: string | null;
+  provider: string | null;
+  status: number;
+  latencyMs: number;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  hasCallLog: boolean;
+}
+
+export type UsageListener = (rows: readonly WrittenUsage[]) => void;
+
 /** Ids continue after anything that points at a usage row: an id is never reused while referred to. */
 const HIGHEST_ID = `SELECT max(
   coalesce((SELECT max(id) FROM usage_records), 0),
@@ -44,6 +63,7 @@ export class UsageRecorder {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private immediate: ReturnType<typeof setImmediate> | undefined;
   private stopped = false;
+  private readonly listeners = new Set<UsageListener>();
   /** Rows dropped because the queue overflowed while writes failed. */
   dropped = 0;
 
@@ -71,8 +91,9 @@ export class UsageRecorder {
     const batch = this.queue;
     this.queue = [];
     try {
-      const written = this.write(batch);
+      const { written, rows } = this.write(batch);
       this.options.onFlushed?.(written);
+      this.announce(rows);
       return written.rows;
     } catch (error) {
       this.requeue(batch);
@@ -84,13 +105,25 @@ export class UsageRecorder {
     }
   }
 
+  /**
+   * Calls `listener` with every batch once it is committed (ids assigned); returns the
+   * unsubscribe function. A listener that throws is logged and does not stop the others.
+   */
+  subscribe(listener: UsageListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** Flushes and stops the timers; later pushes are queued but never written. */
   stop(): void {
     this.stopped = true;
     this.flush();
   }
 
-  private write(batch: PendingRecord[]): { rows: number; callLogs: number } {
+  private write(batch: PendingRecord[]): {
+    written: { rows: number; callLogs: number };
+    rows: WrittenUsage[];
+  } {
     const maxBodyChars = this.options.maxBodyChars();
     return this.store.db.transaction(
       (tx) => {
@@ -98,21 +131,36 @@ export class UsageRecorder {
         const rows: NewUsageRecord[] = [];
         const attempts: NewUsageAttempt[] = [];
         const logs: NewCallLog[] = [];
+        const announced: WrittenUsage[] = [];
         batch.forEach((pending, index) => {
           const id = highest + 1 + index;
           rows.push(usageRow(id, pending));
           attempts.push(...attemptRows(id, pending.outcome));
           const log = callLogRow(id, pending, maxBodyChars);
           if (log) logs.push(log);
+          if (this.listeners.size > 0) announced.push(writtenUsage(id, pending, log !== undefined));
         });
         for (const chunk of chunks(rows)) tx.insert(usageRecords).values(chunk).run();
         for (const chunk of chunks(attempts)) tx.insert(usageAttempts).values(chunk).run();
         for (const chunk of chunks(logs)) tx.insert(callLogs).values(chunk).run();
         writeRollups(tx, rollUp(batch));
-        return { rows: rows.length, callLogs: logs.length };
+        return { written: { rows: rows.length, callLogs: logs.length }, rows: announced };
       },
       { behavior: "immediate" },
     );
+  }
+
+  private announce(rows: WrittenUsage[]): void {
+    if (rows.length === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(rows);
+      } catch (error) {
+        this.logger.error("usage listener failed", {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
   }
 
   private requeue(batch: PendingRecord[]): void {
@@ -137,4 +185,22 @@ export class UsageRecorder {
     this.timer = undefined;
     this.immediate = undefined;
   }
+}
+
+function writtenUsage(id: number, { outcome, costUsd }: PendingRecord, hasCallLog: boolean): WrittenUsage {
+  return {
+    id,
+    startedAt: outcome.startedAt,
+    apiKeyId: outcome.apiKeyId,
+    clientDialect: outcome.clientDialect,
+    requestedModel: outcome.requestedModel,
+    model: outcome.model ?? null,
+    provider: outcome.provider ?? null,
+    status: outcome.status,
+    latencyMs: outcome.latencyMs,
+    inputTokens: outcome.usage?.inputTokens ?? null,
+    outputTokens: outcome.usage?.outputTokens ?? null,
+    costUsd,
+    hasCallLog,
+  };
 }

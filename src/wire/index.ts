@@ -40,6 +40,6 @@ export type {
 export { detect } from "./detect.ts";
 export { errorTypeForStatus, invalidField, WireError } from "./errors.ts";
 export * from "./ir.ts";
-export { EndWatch, rewriteModel, type TapResult, tapStream, type UsageTap, usageTap } from "./passthrough.ts";
+export { rewriteModel } from "./passthrough.ts";
 export { decoderStream, encoderStream } from "./streams.ts";
 export { anthropicCodec, geminiCodec, ollamaCodec, openaiChatCodec, openaiResponsesCodec };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import type { Dialect } from "../../src/wire/ir.ts";
+import { CLIENT_DIALECTS, CLIENT_REQUESTS } from "../helpers/client-requests.ts";
 import { type GatewaySetup, MODEL_FOR, startGateway } from "../helpers/gateway-setup.ts";
 
 let setup: GatewaySetup;
@@ -10,27 +11,6 @@ afterAll(async () => {
   await setup[Symbol.asyncDispose]();
 });
 
-/** One minimal valid request per client dialect: path and body. */
-const REQUESTS: Record<Dialect, (model: string) => { path: string; body: Record<string, unknown> }> = {
-  "openai-chat": (model) => ({
-    path: "/v1/chat/completions",
-    body: { model, messages: [{ role: "user", content: "hi" }] },
-  }),
-  "openai-responses": (model) => ({ path: "/v1/responses", body: { model, input: "hi" } }),
-  anthropic: (model) => ({
-    path: "/v1/messages",
-    body: { model, max_tokens: 50, messages: [{ role: "user", content: "hi" }] },
-  }),
-  gemini: (model) => ({
-    path: `/v1beta/models/${model}:generateContent`,
-    body: { contents: [{ role: "user", parts: [{ text: "hi" }] }] },
-  }),
-  ollama: (model) => ({
-    path: "/api/chat",
-    body: { model, stream: false, messages: [{ role: "user", content: "hi" }] },
-  }),
-};
-
 /** Where each dialect's error envelope keeps its message. */
 const MESSAGE_OF: Record<Dialect, (body: Record<string, unknown>) => unknown> = {
   "openai-chat": (body) => (body.error as { message?: unknown })?.message,
@@ -39,8 +19,6 @@ const MESSAGE_OF: Record<Dialect, (body: Record<string, unknown>) => unknown> = 
   gemini: (body) => (body.error as { message?: unknown; status?: unknown })?.message,
   ollama: (body) => (typeof body.error === "string" ? body.error : undefined),
 };
-
-const DIALECTS = Object.keys(REQUESTS) as Dialect[];
 
 async function send(
   path: string,
@@ -61,30 +39,30 @@ async function send(
 }
 
 describe("client errors, in the client's own format", () => {
-  for (const dialect of DIALECTS) {
+  for (const dialect of CLIENT_DIALECTS) {
     it(`${dialect}: a missing key is a 401`, async () => {
-      const { path, body } = REQUESTS[dialect](MODEL_FOR["openai-chat"]);
+      const { path, body } = CLIENT_REQUESTS[dialect](MODEL_FOR["openai-chat"]);
       const answer = await send(path, { body: JSON.stringify(body), key: null });
       expect(answer.status).toBe(401);
       expect(MESSAGE_OF[dialect](answer.body)).toContain("Missing API key");
     });
 
     it(`${dialect}: an unknown key is a 401`, async () => {
-      const { path, body } = REQUESTS[dialect](MODEL_FOR["openai-chat"]);
+      const { path, body } = CLIENT_REQUESTS[dialect](MODEL_FOR["openai-chat"]);
       const answer = await send(path, { body: JSON.stringify(body), key: "sk-sy-not-a-real-key" });
       expect(answer.status).toBe(401);
       expect(MESSAGE_OF[dialect](answer.body)).toContain("Invalid");
     });
 
     it(`${dialect}: malformed JSON is a 400`, async () => {
-      const { path } = REQUESTS[dialect](MODEL_FOR["openai-chat"]);
+      const { path } = CLIENT_REQUESTS[dialect](MODEL_FOR["openai-chat"]);
       const answer = await send(path, { body: "{not json" });
       expect(answer.status).toBe(400);
       expect(MESSAGE_OF[dialect](answer.body)).toContain("not valid JSON");
     });
 
     it(`${dialect}: an unknown model is a 404 that says where to look`, async () => {
-      const { path, body } = REQUESTS[dialect]("nobody/serves-this");
+      const { path, body } = CLIENT_REQUESTS[dialect]("nobody/serves-this");
       const answer = await send(path, { body: JSON.stringify(body) });
       expect(answer.status).toBe(404);
       expect(MESSAGE_OF[dialect](answer.body)).toContain("/v1/models");
@@ -114,7 +92,7 @@ describe("upstream answers", () => {
       type: "error",
       error: { type: "invalid_request_error", message: "prompt is too long" },
     });
-    const { path, body } = REQUESTS["openai-chat"](MODEL_FOR.anthropic);
+    const { path, body } = CLIENT_REQUESTS["openai-chat"](MODEL_FOR.anthropic);
     const answer = await send(path, { body: JSON.stringify(body) });
     expect(answer.status).toBe(400);
     expect(MESSAGE_OF["openai-chat"](answer.body)).toContain("prompt is too long");
@@ -122,7 +100,7 @@ describe("upstream answers", () => {
   });
 
   it("says which target answered in x-switchyard headers", async () => {
-    const { path, body } = REQUESTS.anthropic(MODEL_FOR.gemini);
+    const { path, body } = CLIENT_REQUESTS.anthropic(MODEL_FOR.gemini);
     const answer = await send(path, { body: JSON.stringify(body) });
     expect(answer.status).toBe(200);
     expect(answer.headers.get("x-switchyard-provider")).toBe("gemini");
@@ -133,7 +111,7 @@ describe("upstream answers", () => {
   });
 
   it("sends the upstream its own key, never the client's", async () => {
-    const { path, body } = REQUESTS["openai-chat"](MODEL_FOR.anthropic);
+    const { path, body } = CLIENT_REQUESTS["openai-chat"](MODEL_FOR.anthropic);
     await send(path, { body: JSON.stringify(body) });
     const received = setup.upstream.received.at(-1)!;
     expect(received.headers["x-api-key"]).toBe("upstream-secret-key");

@@ -209,7 +209,7 @@ describe("streams", () => {
       const result = await chat(true);
       expect(result.response.status).toBe(200);
       expect(result.text).toContain("Partial");
-      expect(result.text).not.toContain("[DONE]");
+      expect(result.text).not.toMatch(/^data: \[DONE\]$/m);
       expect(result.text).toContain('"error"');
       expect(result.ms).toBeLessThan(TIMEOUTS.idleMs + 800);
     });

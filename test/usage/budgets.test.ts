@@ -1,4 +1,5 @@
 import { describe, expect, it } from "bun:test";
+import type { AppContext } from "../../src/context.ts";
 import { createApiKey } from "../../src/security/api-keys.ts";
 import { nextPeriodStart, periodStart } from "../../src/usage/budgets.ts";
 import type { CallOutcome } from "../../src/usage/outcome.ts";
@@ -13,6 +14,11 @@ const COST = 0.007;
 
 function withKey(usage: UsageContext): string {
   return createApiKey(usage.context.apiKeys, "metered", false).row.id;
+}
+
+/** Why the key's next request would be refused, if it would. */
+function refusal(context: AppContext, apiKeyId: string): string | undefined {
+  return context.usage.admit(context.apiKeys.get(apiKeyId)!, "127.0.0.1")?.error.message;
 }
 
 function spend(
@@ -45,9 +51,9 @@ describe("budgets per API key", () => {
     const key = withKey(usage);
     usage.context.usage.setBudget(key, { ...LIMITS, dailyUsd: COST * 3 });
     spend(usage, key, 2);
-    expect(usage.context.usage.budgetExceeded(key)).toBeUndefined();
+    expect(refusal(usage.context, key)).toBeUndefined();
     spend(usage, key, 1);
-    const reason = usage.context.usage.budgetExceeded(key);
+    const reason = refusal(usage.context, key);
     expect(reason).toContain("daily budget of $0.02 reached");
     expect(reason).toContain("2026-12-03T00:00:00.000Z");
   });
@@ -57,9 +63,9 @@ describe("budgets per API key", () => {
     const key = withKey(usage);
     usage.context.usage.setBudget(key, { ...LIMITS, dailyUsd: COST, monthlyUsd: COST * 10 });
     spend(usage, key, 1);
-    expect(usage.context.usage.budgetExceeded(key)).toContain("daily");
+    expect(refusal(usage.context, key)).toContain("daily");
     usage.clock.now = Date.UTC(2026, 11, 3);
-    expect(usage.context.usage.budgetExceeded(key)).toBeUndefined();
+    expect(refusal(usage.context, key)).toBeUndefined();
     const month = usage.context.usage.budgets
       .status(key)!
       .periods.find((period) => period.period === "month")!;
@@ -73,9 +79,9 @@ describe("budgets per API key", () => {
     spend(usage, key, 1);
     usage.clock.now = Date.UTC(2026, 11, 4, 9);
     spend(usage, key, 1);
-    expect(usage.context.usage.budgetExceeded(key)).toContain("weekly budget");
+    expect(refusal(usage.context, key)).toContain("weekly budget");
     usage.clock.now = Date.UTC(2026, 11, 7);
-    expect(usage.context.usage.budgetExceeded(key)).toBeUndefined();
+    expect(refusal(usage.context, key)).toBeUndefined();
   });
 
   it("count what was spent before the budget was set, queued rows included", () => {
@@ -94,7 +100,7 @@ describe("budgets per API key", () => {
     usage.context.usage.setBudget(key, { ...LIMITS, monthlyUsd: COST });
     spend(usage, key, 1);
     const context = usage.reopen();
-    expect(context.usage.budgetExceeded(key)).toContain("monthly budget");
+    expect(refusal(context, key)).toContain("monthly budget");
   });
 
   it("warn from the warning share of a limit, and ignore free and unpriced requests", () => {
@@ -113,9 +119,9 @@ describe("budgets per API key", () => {
     using usage = usageContext({}, NOON);
     const key = withKey(usage);
     usage.context.usage.setBudget(key, { ...LIMITS, dailyUsd: 0 });
-    expect(usage.context.usage.budgetExceeded(key)).toContain("daily budget of $0.00");
+    expect(refusal(usage.context, key)).toContain("daily budget of $0.00");
     expect(usage.context.usage.setBudget(key, LIMITS)).toBeUndefined();
-    expect(usage.context.usage.budgetExceeded(key)).toBeUndefined();
+    expect(refusal(usage.context, key)).toBeUndefined();
     expect(usage.context.usage.budgets.list()).toEqual([]);
   });
 });

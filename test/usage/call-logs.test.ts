@@ -67,7 +67,7 @@ describe("call logs", () => {
   it("are not kept for a no-log key or when switched off, while the usage row still is", () => {
     using usage = usageContext();
     const { context } = usage;
-    const quiet = createApiKey(context.apiKeys, "private", false, true).row.id;
+    const quiet = createApiKey(context.apiKeys, "private", false, { noLog: true }).row.id;
     expect(context.usage.callLogBodyCap(quiet)).toBe(0);
     context.usage.record(outcome({ apiKeyId: quiet, bodies: { clientRequest: "{}", truncated: false } }));
     context.settings.set(USAGE_SETTINGS_KEY, { callLogs: { enabled: false } });
