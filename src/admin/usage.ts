@@ -182,20 +182,22 @@ export function usageRoutes(context: AppContext) {
 
   /** The usage of one slice of traffic: totals, a trend and the breakdowns asked for. */
   function report(filter: RollupFilter, range: Range) {
-    const { analytics } = usage;
     const granularity = range === "24h" ? "hour" : "day";
+    const { totals, trend, breakdowns } = usage.analytics.overview(filter, granularity);
     return {
-      range,
-      from: iso(filter.since),
-      to: iso(usage.now()),
-      totals: analytics.totals(filter),
-      trend: {
-        granularity,
-        points: analytics.trend(filter, granularity).map((point) => ({ ...point, at: iso(point.at) })),
+      report: {
+        range,
+        from: iso(filter.since),
+        to: iso(usage.now()),
+        totals,
+        trend: { granularity, points: trend.map((point) => ({ ...point, at: iso(point.at) })) },
+        byModel: breakdowns.model.map((row) => ({
+          ...row,
+          provider: orNull(row.provider),
+          model: orNull(row.model),
+        })),
       },
-      byModel: analytics
-        .breakdown(filter, "model")
-        .map((row) => ({ ...row, provider: orNull(row.provider), model: orNull(row.model) })),
+      breakdowns,
     };
   }
 
@@ -221,17 +223,13 @@ export function usageRoutes(context: AppContext) {
         ({ query }) => {
           const range = rangeOf(query);
           const filter = { since: since(range) };
-          const { analytics } = usage;
+          const { report: summary, breakdowns } = report(filter, range);
           return {
-            ...report(filter, range),
-            latencyMs: analytics.latency("total", filter.since),
-            byProvider: analytics
-              .breakdown(filter, "provider")
-              .map((row) => ({ ...row, provider: orNull(row.provider) })),
-            byKey: analytics
-              .breakdown(filter, "apiKey")
-              .map((row) => ({ ...row, name: keyName(row.apiKeyId) })),
-            byConnection: analytics.breakdown(filter, "connection").map((row) => ({
+            ...summary,
+            latencyMs: usage.analytics.latency("total", filter.since),
+            byProvider: breakdowns.provider.map((row) => ({ ...row, provider: orNull(row.provider) })),
+            byKey: breakdowns.apiKey.map((row) => ({ ...row, name: keyName(row.apiKeyId) })),
+            byConnection: breakdowns.connection.map((row) => ({
               ...row,
               connectionId: orNull(row.connectionId),
               provider: orNull(row.provider),
@@ -383,7 +381,7 @@ export function usageRoutes(context: AppContext) {
         ({ params, query, status }) => {
           const range = rangeOf(query);
           const connection = providers.getConnection(params.connectionId);
-          const result = report({ since: since(range), connectionId: params.connectionId }, range);
+          const result = report({ since: since(range), connectionId: params.connectionId }, range).report;
           if (connection === undefined && result.totals.requests === 0)
             return status(404, managementError(`No provider connection with id ${params.connectionId}`));
           return {

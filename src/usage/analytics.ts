@@ -87,8 +87,32 @@ const GROUPS = {
 export type Breakdown = keyof typeof GROUPS;
 type GroupKey<B extends Breakdown> = { [K in keyof (typeof GROUPS)[B]]: string };
 
+const BREAKDOWNS = Object.keys(GROUPS) as Breakdown[];
+
 export type Granularity = "hour" | "day";
 const GRANULARITY_MS: Record<Granularity, number> = { hour: HOUR_MS, day: DAY_MS };
+
+/** The start of the rollup row's period, in Unix ms. */
+function periodOf(granularity: Granularity) {
+  const size = sql.raw(String(GRANULARITY_MS[granularity]));
+  return sql<number>`(${usageHourly.hour} / ${size}) * ${size}`;
+}
+
+const SUM_KEYS = Object.keys(SUMS) as Array<keyof Sums>;
+
+function emptySums(): Sums {
+  return Object.fromEntries(SUM_KEYS.map((key) => [key, 0])) as Sums;
+}
+
+function addSums(into: Sums, from: Sums): void {
+  for (const key of SUM_KEYS) into[key] += from[key];
+}
+
+export interface Overview {
+  totals: Totals;
+  trend: Array<{ at: number } & Totals>;
+  breakdowns: { [B in Breakdown]: Array<GroupKey<B> & Totals> };
+}
 
 export interface LogFilter {
   from?: number;
@@ -200,9 +224,70 @@ export class UsageAnalytics {
     return rows.map(withRates);
   }
 
+  /**
+   * Totals, trend and every breakdown from ONE read of the rollups, grouped by period and by
+   * every dimension and summed here: asked one by one, each would scan the range again.
+   */
+  overview(filter: RollupFilter, granularity: Granularity): Overview {
+    const period = periodOf(granularity);
+    const dimensions = {
+      apiKeyId: usageHourly.apiKeyId,
+      provider: usageHourly.provider,
+      model: usageHourly.model,
+      connectionId: usageHourly.connectionId,
+      errorType: usageHourly.errorType,
+    };
+    const slices = this.db
+      .select({ at: period, ...dimensions, ...SUMS })
+      .from(usageHourly)
+      .where(this.rollupConditions(filter))
+      .groupBy(period, ...Object.values(dimensions))
+      .all();
+    const totals = emptySums();
+    const trend = new Map<number, Sums>();
+    type Group = { fields: Record<string, string>; sums: Sums };
+    const groups = Object.fromEntries(BREAKDOWNS.map((by) => [by, new Map<string, Group>()])) as Record<
+      Breakdown,
+      Map<string, Group>
+    >;
+    const fieldsOf = BREAKDOWNS.map(
+      (by) => [by, Object.keys(GROUPS[by]) as Array<keyof typeof dimensions>] as const,
+    );
+    for (const slice of slices) {
+      addSums(totals, slice);
+      let point = trend.get(slice.at);
+      if (point === undefined) trend.set(slice.at, (point = emptySums()));
+      addSums(point, slice);
+      for (const [by, fields] of fieldsOf) {
+        const id =
+          fields.length === 1 ? slice[fields[0]!] : fields.map((field) => slice[field]).join("\u0000");
+        let group = groups[by].get(id);
+        if (group === undefined) {
+          group = {
+            fields: Object.fromEntries(fields.map((field) => [field, slice[field]])),
+            sums: emptySums(),
+          };
+          groups[by].set(id, group);
+        }
+        addSums(group.sums, slice);
+      }
+    }
+    return {
+      totals: withRates(totals),
+      trend: [...trend.entries()].sort(([a], [b]) => a - b).map(([at, sums]) => ({ at, ...withRates(sums) })),
+      breakdowns: Object.fromEntries(
+        BREAKDOWNS.map((by) => [
+          by,
+          [...groups[by].values()]
+            .sort((a, b) => b.sums.requests - a.sums.requests)
+            .map((group) => ({ ...group.fields, ...withRates(group.sums) })),
+        ]),
+      ) as unknown as Overview["breakdowns"],
+    };
+  }
+
   trend(filter: RollupFilter, granularity: Granularity): Array<{ at: number } & Totals> {
-    const size = sql.raw(String(GRANULARITY_MS[granularity]));
-    const period = sql<number>`(${usageHourly.hour} / ${size}) * ${size}`;
+    const period = periodOf(granularity);
     return this.db
       .select({ at: period, ...SUMS })
       .from(usageHourly)
