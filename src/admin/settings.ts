@@ -1,11 +1,19 @@
 /**
  * `/api/settings` (one validated document: upstream timeouts, body size limit, proxy, usage
- * retention and call-log bounds) and
- * `/api/settings/proxy`. A change is checked whole before anything is saved, and takes effect on
+ * retention and call-log bounds; it shows the request shaping too) and
+ * `/api/settings/proxy`, `/api/settings/system-prompt`, `/api/settings/thinking-budget`. A change is checked whole before anything is saved, and takes effect on
  * the next request; nothing needs a restart.
  */
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
+import {
+  EFFORT_LEVELS,
+  readSystemPrompt,
+  readThinkingBudget,
+  SYSTEM_PROMPT_KEY,
+  THINKING_BUDGET_KEY,
+  THINKING_MODES,
+} from "../gateway/shaping.ts";
 import { GATEWAY_LIMITS_KEY, type GatewayLimits, readGatewayLimits } from "../limits.ts";
 import {
   PROXY_SETTINGS_KEY,
@@ -47,6 +55,17 @@ const settingsPatch = t.Object({
       ),
     }),
   ),
+});
+
+const systemPromptPatch = t.Object({
+  enabled: t.Optional(t.Boolean()),
+  prompt: t.Optional(t.String({ maxLength: 100_000 })),
+});
+
+const thinkingBudgetPatch = t.Object({
+  mode: t.Optional(t.UnionEnum([...THINKING_MODES, "manual"])),
+  customBudget: t.Optional(t.Integer({ minimum: 0, maximum: 131_072 })),
+  effortLevel: t.Optional(t.UnionEnum([...EFFORT_LEVELS])),
 });
 
 /** Where the proxy test goes when the caller names no target: any HTTP answer proves the proxy works. */
@@ -98,6 +117,8 @@ export function settingsRoutes(context: AppContext) {
     ...readGatewayLimits(settings),
     proxy: readProxySettings(settings),
     usage: readUsageSettings(settings),
+    systemPrompt: readSystemPrompt(settings),
+    thinkingBudget: readThinkingBudget(settings),
   });
 
   const updateDocument = ({ body, status }: { body: (typeof settingsPatch)["static"]; status: Status }) => {
@@ -128,10 +149,34 @@ export function settingsRoutes(context: AppContext) {
     return proxy;
   };
 
+  const updateSystemPrompt = ({ body }: { body: (typeof systemPromptPatch)["static"] }) => {
+    const next = { ...readSystemPrompt(settings), ...body };
+    settings.set(SYSTEM_PROMPT_KEY, next);
+    return next;
+  };
+
+  const updateThinkingBudget = ({ body }: { body: (typeof thinkingBudgetPatch)["static"] }) => {
+    // OmniRoute calls the custom budget "manual".
+    const { mode, ...rest } = body;
+    const next = {
+      ...readThinkingBudget(settings),
+      ...rest,
+      ...(mode ? { mode: mode === "manual" ? ("custom" as const) : mode } : {}),
+    };
+    settings.set(THINKING_BUDGET_KEY, next);
+    return next;
+  };
+
   return new Elysia()
     .get("/api/settings", document)
     .patch("/api/settings", updateDocument, { body: settingsPatch })
     .put("/api/settings", updateDocument, { body: settingsPatch })
+    .get("/api/settings/system-prompt", () => readSystemPrompt(settings))
+    .put("/api/settings/system-prompt", updateSystemPrompt, { body: systemPromptPatch })
+    .patch("/api/settings/system-prompt", updateSystemPrompt, { body: systemPromptPatch })
+    .get("/api/settings/thinking-budget", () => readThinkingBudget(settings))
+    .put("/api/settings/thinking-budget", updateThinkingBudget, { body: thinkingBudgetPatch })
+    .patch("/api/settings/thinking-budget", updateThinkingBudget, { body: thinkingBudgetPatch })
     .get("/api/settings/proxy", () => readProxySettings(settings))
     .patch("/api/settings/proxy", updateProxy, { body: proxyPatch })
     .put("/api/settings/proxy", updateProxy, { body: proxyPatch })

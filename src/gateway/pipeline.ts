@@ -45,6 +45,7 @@ import {
 import { BodyTooLarge, readBody } from "./body.ts";
 import { checkClientKey } from "./client-key.ts";
 import { BodyCapture, CallReport } from "./report.ts";
+import { readShaping, type Shaping, shapeRequest, shapes } from "./shaping.ts";
 
 /** How the client's URL shapes the call (Gemini carries model and streaming in the path). */
 export interface CallShape {
@@ -89,6 +90,8 @@ export interface Call {
   report: CallReport;
   /** The request as the IR, decoded on first need (a target in another dialect, an estimate). */
   ir(): IRRequest;
+  /** System prompt and thinking policy from settings; while they change requests, nothing passes through. */
+  shaping: Shaping;
 }
 
 export interface CallOptions {
@@ -170,6 +173,7 @@ export async function prepareCall(
     startedAt,
     key: key.key,
     report,
+    shaping: readShaping(context.settings),
     ir: () => {
       ir ??= codec.decodeRequest(body, { model, stream });
       return ir;
@@ -238,7 +242,7 @@ export async function handleCall(
   const profile = readResilience(context.settings).profile;
   const sessionId = request.headers.get("x-session-id") ?? undefined;
   const ordered = sessionId ? context.sessions.preferred(sessionId, targets) : targets;
-  if (ordered.some((target) => target.endpoint.dialect !== dialect)) {
+  if (ordered.some((target) => !sendsBytes(call, target))) {
     try {
       call.ir();
     } catch (error) {
@@ -248,12 +252,13 @@ export async function handleCall(
   }
   const walk = await walkPlan<string, Response, IRError>(ordered, context.health, profile, call.startedAt, {
     prepare(target) {
-      if (target.endpoint.dialect === dialect) return { ok: true, payload: sameDialectBody(call, target) };
+      if (sendsBytes(call, target)) return { ok: true, payload: sameDialectBody(call, target) };
       try {
+        const request = shapes(call.shaping) ? shapeRequest(call.ir(), target, call.shaping) : call.ir();
         return {
           ok: true,
           payload: JSON.stringify(
-            encodeFor(target, { ...call.ir(), model: target.model, stream: call.stream }),
+            encodeFor(target, { ...request, model: target.model, stream: call.stream }),
           ),
         };
       } catch (error) {
@@ -312,9 +317,14 @@ function sameDialectBody(call: Call, target: Target): string {
   return rewriteModel(call.bodyText, target.model);
 }
 
-/** Whether the upstream's stream goes to the client byte for byte. */
+/** Whether the client's body goes to the upstream as bytes (model rewritten), not through the IR. */
+function sendsBytes(call: Call, target: Target): boolean {
+  return target.endpoint.dialect === call.shape.dialect && !shapes(call.shaping);
+}
+
+/** Whether the upstream's answer goes to the client byte for byte. */
 function passesThrough(call: Call, target: Target): boolean {
-  if (target.endpoint.dialect !== call.shape.dialect) return false;
+  if (!sendsBytes(call, target)) return false;
   return !(call.stream && call.shape.dialect === "openai-chat" && !hasIncludeUsage(call.body));
 }
 
@@ -349,14 +359,13 @@ async function sendAttempt(
 ): Promise<AttemptResult<Response, IRError>> {
   const { context, request, report } = call;
   const upstreamStartedAt = performance.now();
-  const sameDialect = target.endpoint.dialect === call.shape.dialect;
   const url = operationUrl(target.endpoint, call.stream ? "stream" : "generate", target.model);
   const proxy = proxyFor(target.endpoint, url, readProxySettings(context.settings));
   const limits = readGatewayLimits(context.settings).timeouts;
   const upstreamRequest: UpstreamRequest = {
     url,
     ...(proxy ? { proxy } : {}),
-    headers: sameDialect
+    headers: sendsBytes(call, target)
       ? { ...upstreamHeaders(target.endpoint), ...clientVersionHeaders(request) }
       : upstreamHeaders(target.endpoint),
     body: upstreamBody,

@@ -256,7 +256,10 @@ export class UsageAnalytics {
     for (const slice of slices) {
       addSums(totals, slice);
       let point = trend.get(slice.at);
-      if (point === undefined) trend.set(slice.at, (point = emptySums()));
+      if (point === undefined) {
+        point = emptySums();
+        trend.set(slice.at, point);
+      }
       addSums(point, slice);
       for (const [by, fields] of fieldsOf) {
         const id =
