@@ -8,6 +8,7 @@ import { adminApi } from "./admin/index.ts";
 import type { AppContext } from "./context.ts";
 import { dashboard } from "./dashboard/index.ts";
 import { gateway } from "./gateway/index.ts";
+import { gatewayCaller } from "./ops/console.ts";
 import { apiDocs } from "./ops/docs.ts";
 import { redactQuery } from "./ops/log.ts";
 
@@ -15,6 +16,7 @@ const started = new WeakMap<Request, number>();
 
 export async function createApp(context: AppContext) {
   const { logger } = context;
+  const callGateway = gatewayCaller(context);
   return new Elysia({ normalize: true })
     .onRequest(({ request, set }) => {
       started.set(request, performance.now());
@@ -61,8 +63,8 @@ export async function createApp(context: AppContext) {
       });
     })
     .use(gateway(context))
-    .use(adminApi(context))
-    .use(dashboard(context))
+    .use(adminApi(context, callGateway))
+    .use(dashboard(context, callGateway))
     .use(await apiDocs());
 }
 

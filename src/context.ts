@@ -12,10 +12,13 @@ import { LoginThrottle } from "./security/login-throttle.ts";
 import { AdminPassword } from "./security/password.ts";
 import { SecretBox } from "./security/secrets.ts";
 import { ApiKeysRepo } from "./store/api-keys.ts";
+import { AuditRepo } from "./store/audit.ts";
 import { CombosRepo } from "./store/combos.ts";
 import type { Store } from "./store/db.ts";
+import { EvalsRepo } from "./store/evals.ts";
 import { ProvidersRepo } from "./store/providers.ts";
 import { SettingsRepo } from "./store/settings.ts";
+import { TranslatorSnippetsRepo } from "./store/translator-snippets.ts";
 import { type UsageOptions, UsageRoom } from "./usage/index.ts";
 
 export interface AppContext {
@@ -33,6 +36,10 @@ export interface AppContext {
   loginThrottle: LoginThrottle;
   /** Usage rows, call logs, pricing, budgets and analytics (src/usage/). */
   usage: UsageRoom;
+  /** Sign-ins and management changes (admin/audit.ts). */
+  audit: AuditRepo;
+  translatorSnippets: TranslatorSnippetsRepo;
+  evals: EvalsRepo;
   logger: Logger;
   sessionSecret: string;
   /** performance.now() at start, for uptime. */
@@ -84,6 +91,9 @@ export function createContext(store: Store, logger: Logger, usageOptions: UsageO
     password: new AdminPassword(settings),
     loginThrottle: new LoginThrottle(),
     usage: new UsageRoom({ store, providers, apiKeys, settings, logger }, usageOptions),
+    audit: new AuditRepo(store),
+    translatorSnippets: new TranslatorSnippetsRepo(store),
+    evals: new EvalsRepo(store),
     logger,
     sessionSecret,
     startedAt: performance.now(),

@@ -1,25 +1,24 @@
 /**
- * The page frame: head with the embedded stylesheet and htmx, and for signed-in pages the
- * navigation. Pages that have not been built yet are listed but not linked, so nothing leads
- * to an empty page.
+ * The page frame: head with the embedded stylesheet, htmx (with its SSE extension) and our one
+ * script, and for signed-in pages the navigation.
  */
 import { type Html, html } from "./html.ts";
 
 export interface NavItem {
   href: string;
   label: string;
-  ready: boolean;
 }
 
 export const NAV: readonly NavItem[] = [
-  { href: "/dashboard", label: "Overview", ready: true },
-  { href: "/dashboard/providers", label: "Providers", ready: false },
-  { href: "/dashboard/combos", label: "Combos", ready: false },
-  { href: "/dashboard/keys", label: "API keys", ready: true },
-  { href: "/dashboard/usage", label: "Usage", ready: false },
-  { href: "/dashboard/logs", label: "Logs", ready: false },
-  { href: "/dashboard/health", label: "Health", ready: true },
-  { href: "/dashboard/settings", label: "Settings", ready: false },
+  { href: "/dashboard", label: "Overview" },
+  { href: "/dashboard/providers", label: "Providers" },
+  { href: "/dashboard/combos", label: "Combos" },
+  { href: "/dashboard/keys", label: "API keys" },
+  { href: "/dashboard/usage", label: "Usage" },
+  { href: "/dashboard/logs", label: "Logs" },
+  { href: "/dashboard/health", label: "Health" },
+  { href: "/dashboard/translator", label: "Translator" },
+  { href: "/dashboard/settings", label: "Settings" },
 ];
 
 function head(title: string): Html {
@@ -27,8 +26,11 @@ function head(title: string): Html {
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>${title} · Switchyard</title>
+    <link rel="icon" href="data:," />
     <link rel="stylesheet" href="/static/app.css" />
     <script src="/static/htmx.min.js" defer></script>
+    <script src="/static/hx-sse.min.js" defer></script>
+    <script src="/static/app.js" defer></script>
   </head>`;
 }
 
@@ -41,10 +43,9 @@ export function bareLayout(title: string, body: Html): Html {
 }
 
 export function appLayout(title: string, currentPath: string, body: Html): Html {
-  const nav = NAV.map((item) =>
-    item.ready
-      ? html`<a href="${item.href}" ${item.href === currentPath ? html`aria-current="page"` : ""}>${item.label}</a>`
-      : html`<span class="soon" title="Arrives in a coming release">${item.label}</span>`,
+  const nav = NAV.map(
+    (item) =>
+      html`<a href="${item.href}" ${item.href === currentPath ? html`aria-current="page"` : ""}>${item.label}</a>`,
   );
   return html`<!doctype html>
 <html lang="en">

@@ -1,27 +1,39 @@
 /**
  * The management REST API (`/api/*`). Public routes first; everything after the guard needs a
  * signed-in admin or an admin-scoped API key, and cookie-carried writes must be same-origin.
+ * Every sign-in attempt and every authorised change is written to the audit log (audit.ts).
  */
 import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
 import { adminAuth, crossOrigin } from "../security/session.ts";
+import { auditHooks, auditRoutes } from "./audit.ts";
 import { authRoutes } from "./auth.ts";
+import { backupRoutes } from "./backups.ts";
 import { comboRoutes } from "./combos.ts";
+import type { GatewayCaller } from "./console-call.ts";
 import { managementError } from "./errors.ts";
+import { evalRoutes } from "./evals.ts";
 import { keyRoutes } from "./keys.ts";
 import { modelRoutes } from "./models.ts";
 import { pricingRoutes } from "./pricing.ts";
 import { providerRoutes } from "./providers.ts";
 import { resilienceRoutes } from "./resilience.ts";
 import { settingsRoutes } from "./settings.ts";
-import { healthRoutes } from "./system.ts";
+import { storageRoutes } from "./storage.ts";
+import { healthRoutes, processRoutes } from "./system.ts";
+import { tokenHealthRoutes } from "./token-health.ts";
+import { translatorRoutes } from "./translator.ts";
 import { usageRoutes } from "./usage.ts";
 
-export function adminApi(context: AppContext) {
+export function adminApi(context: AppContext, callGateway: GatewayCaller) {
+  const audit = auditHooks(context);
   return new Elysia()
+    .use(adminAuth(context))
+    .onTransform(audit.capture)
+    .onAfterHandle(audit.record)
+    .onAfterResponse(audit.recordRefused)
     .use(authRoutes(context))
     .use(healthRoutes(context))
-    .use(adminAuth(context))
     .onBeforeHandle(({ admin, request, status }) => {
       if (admin === undefined) return status(401, managementError("Sign in or send an admin API key"));
       if (admin.via === "session" && request.method !== "GET" && crossOrigin(request)) {
@@ -35,5 +47,12 @@ export function adminApi(context: AppContext) {
     .use(comboRoutes(context))
     .use(resilienceRoutes(context))
     .use(usageRoutes(context))
-    .use(pricingRoutes(context));
+    .use(pricingRoutes(context))
+    .use(auditRoutes(context))
+    .use(processRoutes())
+    .use(backupRoutes(context))
+    .use(storageRoutes(context))
+    .use(tokenHealthRoutes(context))
+    .use(translatorRoutes(context, callGateway))
+    .use(evalRoutes(context, callGateway));
 }

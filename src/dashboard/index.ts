@@ -1,31 +1,45 @@
 /**
  * The HTMX dashboard: server-rendered pages from views/, and the partials htmx swaps in.
- * Signed-out visitors are sent to /login; htmx requests get an HX-Redirect instead.
+ * Signed-out visitors are sent to /login; htmx requests get an HX-Redirect instead. Each page's
+ * handlers live in their own module; reads come from the rooms' memory and the usage rollups,
+ * writes go through the management API in-process (management.ts).
  */
 import { Elysia, t } from "elysia";
-import type { Html } from "../../views/html.ts";
-import { healthPage } from "../../views/pages/health.ts";
-import { keysPage, keysSection } from "../../views/pages/keys.ts";
 import { loginPage } from "../../views/pages/login.ts";
 import { overviewPage } from "../../views/pages/overview.ts";
 import { attemptLogin, clientAddress } from "../admin/auth.ts";
-import { activeRequests } from "../admin/system.ts";
+import type { GatewayCaller } from "../admin/console-call.ts";
 import { VERSION } from "../config.ts";
 import type { AppContext } from "../context.ts";
-import { healthReport } from "../ops/health.ts";
-import { createApiKey } from "../security/api-keys.ts";
 import { adminAuth, crossOrigin, endSession, startSession } from "../security/session.ts";
+import { HOUR_MS } from "../usage/rollup.ts";
 import { staticAssets } from "./assets.ts";
+import { comboPages } from "./combos.ts";
+import { healthPages } from "./health.ts";
+import { keyPages } from "./keys.ts";
+import { logPages } from "./logs.ts";
+import { managementClient } from "./management.ts";
+import { connectionsWithHealth, providerPages } from "./providers.ts";
+import { page, redirect } from "./respond.ts";
+import { settingsPages } from "./settings.ts";
+import { translatorPages } from "./translator.ts";
+import { usagePages } from "./usage.ts";
 
-function page(markup: Html, status = 200): Response {
-  return new Response(markup.value, { status, headers: { "content-type": "text/html; charset=utf-8" } });
+/** The last `hours` whole hours, oldest first, with the requests of each (0 where none). */
+function hourlyRequests(context: AppContext, hours: number) {
+  const now = context.usage.now();
+  const first = Math.floor(now / HOUR_MS) * HOUR_MS - (hours - 1) * HOUR_MS;
+  const counts = new Map(
+    context.usage.analytics.trend({ since: first }, "hour").map((point) => [point.at, point.requests]),
+  );
+  return Array.from({ length: hours }, (_, index) => {
+    const at = first + index * HOUR_MS;
+    return { at, requests: counts.get(at) ?? 0 };
+  });
 }
 
-function redirect(location: string): Response {
-  return new Response(null, { status: 303, headers: { location } });
-}
-
-export function dashboard(context: AppContext) {
+export function dashboard(context: AppContext, callGateway: GatewayCaller) {
+  const api = managementClient(context, callGateway);
   return new Elysia()
     .use(staticAssets())
     .use(adminAuth(context))
@@ -60,37 +74,26 @@ export function dashboard(context: AppContext) {
       if (request.method !== "GET" && crossOrigin(request))
         return new Response("Cross-origin request refused", { status: 403 });
     })
-    .get("/dashboard", ({ request }) =>
-      page(
+    .get("/dashboard", ({ request }) => {
+      const now = context.usage.now();
+      const today = context.usage.analytics.totals({ since: now - (now % (24 * HOUR_MS)) });
+      return page(
         overviewPage({
           version: VERSION,
           uptimeSeconds: Math.round((performance.now() - context.startedAt) / 1000),
-          activeKeys: context.apiKeys.list().length,
           baseUrl: new URL(request.url).origin,
+          today,
+          hourly: hourlyRequests(context, 24),
+          connections: connectionsWithHealth(context),
         }),
-      ),
-    )
-    .get("/dashboard/keys", () => page(keysPage(context.apiKeys.list())))
-    .post(
-      "/dashboard/keys",
-      ({ body }) => {
-        const created = createApiKey(context.apiKeys, body.label.trim(), body.admin === "1");
-        return page(
-          keysSection(context.apiKeys.list(), { label: created.row.label, secret: created.secret }),
-        );
-      },
-      {
-        body: t.Object({
-          label: t.String({ minLength: 1, maxLength: 100, pattern: "\\S" }),
-          admin: t.Optional(t.String()),
-        }),
-      },
-    )
-    .delete("/dashboard/keys/:id", ({ params }) => {
-      context.apiKeys.revoke(params.id);
-      return page(keysSection(context.apiKeys.list()));
+      );
     })
-    .get("/dashboard/health", ({ server }) =>
-      page(healthPage(healthReport(context.store, context.startedAt, activeRequests(server)))),
-    );
+    .use(providerPages(context, api))
+    .use(comboPages(context, api))
+    .use(keyPages(context, api))
+    .use(usagePages(context))
+    .use(logPages(context))
+    .use(healthPages(context, api))
+    .use(settingsPages(context, api))
+    .use(translatorPages(api));
 }

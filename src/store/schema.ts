@@ -311,3 +311,101 @@ export type UsageAttemptRow = typeof usageAttempts.$inferSelect;
 export type CallLogRow = typeof callLogs.$inferSelect;
 export type PricingOverrideRow = typeof pricingOverrides.$inferSelect;
 export type UsageBudgetRow = typeof usageBudgets.$inferSelect;
+
+/**
+ * Who changed what through the management API, and every sign-in attempt. `before`/`after` are
+ * the resource as the API shows it, with secrets redacted before they are written.
+ */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey(),
+    at: at("at"),
+    /** "session", "key:<api key id>", or "anonymous" for a failed sign-in. */
+    actor: text("actor").notNull(),
+    ip: text("ip").notNull(),
+    method: text("method").notNull(),
+    /** The route pattern, e.g. "/api/keys/:id". */
+    route: text("route").notNull(),
+    /** The id the route acted on, when it names one. */
+    target: text("target"),
+    status: integer("status").notNull(),
+    before: text("before", { mode: "json" }),
+    after: text("after", { mode: "json" }),
+  },
+  (table) => [index("audit_log_at").on(table.at), index("audit_log_actor").on(table.actor, table.at)],
+);
+
+/** Request bodies saved by name in the translator playground. */
+export const translatorSnippets = sqliteTable("translator_snippets", {
+  name: text("name").primaryKey(),
+  sourceFormat: text("source_format"),
+  targetFormat: text("target_format"),
+  body: text("body", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`),
+});
+
+export interface EvalCheck {
+  type: "contains" | "regex" | "json" | "json-schema";
+  /** The text to find (contains) or the pattern (regex). */
+  value?: string;
+  /** For json-schema. */
+  schema?: Record<string, unknown>;
+  ignoreCase?: boolean;
+}
+
+export interface EvalCase {
+  name: string;
+  prompt: string;
+  system?: string;
+  checks: EvalCheck[];
+}
+
+/** A named set of prompts, each with the checks its answer must pass. */
+export const evalSuites = sqliteTable("eval_suites", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  description: text("description"),
+  cases: text("cases", { mode: "json" }).$type<EvalCase[]>().notNull(),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`),
+});
+
+export interface EvalResult {
+  model: string;
+  case: string;
+  status: number;
+  latencyMs: number;
+  output: string | null;
+  error: string | null;
+  checks: Array<{ type: EvalCheck["type"]; passed: boolean; message: string | null }>;
+  passed: boolean;
+}
+
+/** One run of a suite against a list of models or combos; results per (model, case). */
+export const evalRuns = sqliteTable(
+  "eval_runs",
+  {
+    id: text("id").primaryKey(),
+    suiteId: text("suite_id")
+      .notNull()
+      .references(() => evalSuites.id, { onDelete: "cascade" }),
+    startedAt: at("started_at"),
+    finishedAt: at("finished_at"),
+    models: text("models", { mode: "json" }).$type<string[]>().notNull(),
+    results: text("results", { mode: "json" }).$type<EvalResult[]>().notNull(),
+    passed: integer("passed").notNull(),
+    failed: integer("failed").notNull(),
+  },
+  (table) => [index("eval_runs_suite").on(table.suiteId, table.startedAt)],
+);
+
+export type AuditLogRow = typeof auditLog.$inferSelect;
+export type TranslatorSnippetRow = typeof translatorSnippets.$inferSelect;
+export type EvalSuiteRow = typeof evalSuites.$inferSelect;
+export type EvalRunRow = typeof evalRuns.$inferSelect;

@@ -1,0 +1,170 @@
+/**
+ * The settings page: admin password, outbound proxy, combo defaults and resilience profile,
+ * price overrides, backups. Each form saves through the management API (the password through the
+ * security room, which has no management route) and answers with itself.
+ */
+import { Elysia } from "elysia";
+import {
+  backupsSection,
+  type Outcome,
+  passwordForm,
+  pricingSection,
+  proxyForm,
+  type RoutingView,
+  routingForm,
+  type SettingsView,
+  settingsPage,
+} from "../../views/pages/settings.ts";
+import type { FieldProblem } from "../admin/errors.ts";
+import type { AppContext } from "../context.ts";
+import { listBackups } from "../ops/backups.ts";
+import { readProxySettings } from "../providers/proxy.ts";
+import { readResilience } from "../routing/settings.ts";
+import { ACCOUNT_STRATEGIES } from "../routing/strategies.ts";
+import { adminAuth, startSession } from "../security/session.ts";
+import type { ApiAnswer, ManagementCall } from "./management.ts";
+import { type FormFields, filled, formBody, page } from "./respond.ts";
+
+const MIN_PASSWORD_LENGTH = 8;
+
+function routingView(context: AppContext): RoutingView {
+  const { accountStrategy, stickyRequests, profile } = readResilience(context.settings);
+  return {
+    accountStrategy,
+    accountStrategies: ACCOUNT_STRATEGIES,
+    stickyRequests,
+    maxAttempts: profile.maxAttempts,
+    deadlineMs: profile.deadlineMs,
+    cooldownBaseMs: profile.cooldown.baseMs,
+    breakerFailureRate: profile.breaker.failureRate,
+    breakerOpenMs: profile.breaker.openMs,
+  };
+}
+
+function prices(context: AppContext) {
+  return context.usage.pricing.listOverrides();
+}
+
+function settingsView(context: AppContext): SettingsView {
+  return {
+    proxy: readProxySettings(context.settings),
+    routing: routingView(context),
+    prices: prices(context),
+    backups: listBackups(context.store),
+  };
+}
+
+/** Saved, or the form back with the API's objections. */
+function outcomeOf(answer: ApiAnswer<unknown>, values: FormFields, saved: string): Outcome {
+  return answer.ok ? { saved } : { form: { values, message: answer.message, problems: answer.problems } };
+}
+
+/** A number field as the API wants it: absent when blank, NaN kept so the API's schema refuses it. */
+function numberOf(form: FormFields, name: string): number | undefined {
+  const value = filled(form, name);
+  return value === undefined ? undefined : Number(value);
+}
+
+export function settingsPages(context: AppContext, api: ManagementCall) {
+  return new Elysia()
+    .use(adminAuth(context))
+    .get("/dashboard/settings", () => page(settingsPage(settingsView(context))))
+    .post(
+      "/dashboard/settings/password",
+      async ({ body, cookie, request, sessionJwt }) => {
+        const problems: FieldProblem[] = [];
+        if (!(await context.password.verify(body.current ?? "")))
+          problems.push({ field: "current", message: "This is not the current password" });
+        if ((body.password ?? "").length < MIN_PASSWORD_LENGTH)
+          problems.push({ field: "password", message: `At least ${MIN_PASSWORD_LENGTH} characters` });
+        else if (body.password !== body.confirm)
+          problems.push({ field: "confirm", message: "The two new passwords differ" });
+        if (problems.length > 0) return page(passwordForm({ form: { values: {}, problems } }), 400);
+        await context.password.change(body.password!);
+        // The change ends every session, this one too: issue this browser a fresh one.
+        await startSession(context, sessionJwt, cookie, request);
+        return page(passwordForm({ saved: "Password changed. Other browsers are signed out." }));
+      },
+      { body: formBody },
+    )
+    .post(
+      "/dashboard/settings/proxy",
+      async ({ body, request }) => {
+        const url = filled(body, "url") ?? null;
+        const answer = await api(request, "PATCH", "/api/settings/proxy", {
+          enabled: body.enabled === "1",
+          url,
+          noProxy: (body.noProxy ?? "")
+            .split(",")
+            .map((host) => host.trim())
+            .filter(Boolean),
+        });
+        const outcome = outcomeOf(answer, body, "Proxy saved; the next upstream call uses it.");
+        return page(proxyForm(readProxySettings(context.settings), outcome), answer.ok ? 200 : answer.status);
+      },
+      { body: formBody },
+    )
+    .post(
+      "/dashboard/settings/routing",
+      async ({ body, request }) => {
+        const answer = await api(request, "PATCH", "/api/resilience", {
+          accountStrategy: body.accountStrategy,
+          stickyRequests: numberOf(body, "stickyRequests"),
+          profile: {
+            maxAttempts: numberOf(body, "maxAttempts"),
+            deadlineMs: numberOf(body, "deadlineMs"),
+            cooldown: { baseMs: numberOf(body, "cooldownBaseMs") },
+            breaker: {
+              failureRate: numberOf(body, "breakerFailureRate"),
+              openMs: numberOf(body, "breakerOpenMs"),
+            },
+          },
+        });
+        const outcome = outcomeOf(answer, body, "Routing saved; the next request follows it.");
+        return page(routingForm(routingView(context), outcome), answer.ok ? 200 : answer.status);
+      },
+      { body: formBody },
+    )
+    .post(
+      "/dashboard/settings/pricing",
+      async ({ body, request }) => {
+        const answer = await api(request, "POST", "/api/pricing", {
+          provider: body.provider?.trim() ?? "",
+          model: body.model?.trim() ?? "",
+          input: numberOf(body, "input"),
+          output: numberOf(body, "output"),
+        });
+        const outcome = outcomeOf(answer, body, "Price saved; it applies to the next requests.");
+        return page(pricingSection(prices(context), outcome), answer.ok ? 200 : answer.status);
+      },
+      { body: formBody },
+    )
+    .delete("/dashboard/settings/pricing", async ({ query, request }) => {
+      const search = new URLSearchParams({ provider: query.provider ?? "", model: query.model ?? "" });
+      const answer = await api(request, "DELETE", `/api/pricing?${search.toString()}`);
+      return page(pricingSection(prices(context), outcomeOf(answer, {}, "Price override removed.")));
+    })
+    .post("/dashboard/settings/backups", async ({ request }) => {
+      const answer = await api<{ backup: { id: string } }>(request, "POST", "/api/db-backups", {
+        action: "create",
+      });
+      const outcome = answer.ok
+        ? { saved: `Backup ${answer.data.backup.id} taken.` }
+        : { error: answer.message };
+      return page(backupsSection(listBackups(context.store), outcome), answer.ok ? 200 : answer.status);
+    })
+    .post(
+      "/dashboard/settings/backups/restore",
+      async ({ body, request }) => {
+        const answer = await api(request, "POST", "/api/db-backups", {
+          action: "restore",
+          backupId: body.backupId,
+        });
+        const outcome = answer.ok
+          ? { saved: "Restored; the server is restarting. Reload this page in a few seconds." }
+          : { error: answer.message };
+        return page(backupsSection(listBackups(context.store), outcome), answer.ok ? 200 : answer.status);
+      },
+      { body: formBody },
+    );
+}
