@@ -7,10 +7,13 @@ import { type FieldProblem, managementError } from "./admin/errors.ts";
 import { adminApi } from "./admin/index.ts";
 import type { AppContext } from "./context.ts";
 import { dashboard } from "./dashboard/index.ts";
-import { gateway } from "./gateway/index.ts";
+import { dialectOfPath, gateway } from "./gateway/index.ts";
+import { errorResponse } from "./gateway/pipeline.ts";
 import { gatewayCaller } from "./ops/console.ts";
 import { apiDocs } from "./ops/docs.ts";
 import { redactQuery } from "./ops/log.ts";
+import { clientAddress } from "./security/client-address.ts";
+import { ipRefusal } from "./security/ip-filter.ts";
 
 const started = new WeakMap<Request, number>();
 
@@ -18,9 +21,11 @@ export async function createApp(context: AppContext) {
   const { logger } = context;
   const callGateway = gatewayCaller(context);
   return new Elysia({ normalize: true })
-    .onRequest(({ request, set }) => {
+    .onRequest(({ request, set, server }) => {
       started.set(request, performance.now());
       set.headers["x-request-id"] = request.headers.get("x-request-id") ?? crypto.randomUUID();
+      const refused = ipRefusal(context.settings, clientAddress(server, request));
+      if (refused) return refusedAddress(new URL(request.url).pathname, `Access refused: ${refused}`);
     })
     .onError(({ code, error, set, request }) => {
       switch (code) {
@@ -66,6 +71,13 @@ export async function createApp(context: AppContext) {
     .use(adminApi(context, callGateway))
     .use(dashboard(context, callGateway))
     .use(await apiDocs());
+}
+
+/** 403 for a refused client address, in the path's client dialect or the management error shape. */
+function refusedAddress(path: string, message: string): Response {
+  const dialect = dialectOfPath(path);
+  if (dialect) return errorResponse(dialect, { type: "permission", message, status: 403 });
+  return Response.json(managementError(message), { status: 403 });
 }
 
 function validationProblems(error: Readonly<ValidationError>): FieldProblem[] {

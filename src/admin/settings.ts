@@ -1,7 +1,8 @@
 /**
  * `/api/settings` (one validated document: upstream timeouts, body size limit, proxy, usage
  * retention and call-log bounds; it shows the request shaping too) and
- * `/api/settings/proxy`, `/api/settings/system-prompt`, `/api/settings/thinking-budget`. A change is checked whole before anything is saved, and takes effect on
+ * `/api/settings/proxy`, `/api/settings/ip-filter`, `/api/settings/system-prompt`,
+ * `/api/settings/thinking-budget`. A change is checked whole before anything is saved, and takes effect on
  * the next request; nothing needs a restart.
  */
 import { Elysia, t } from "elysia";
@@ -21,6 +22,9 @@ import {
   proxyUrlProblem,
   readProxySettings,
 } from "../providers/proxy.ts";
+import { type AddressedServer, clientAddress } from "../security/client-address.ts";
+import { IP_FILTER_KEY, type IpFilterSettings, ipRefusalUnder, readIpFilter } from "../security/ip-filter.ts";
+import { ipPatternError } from "../security/ip-rules.ts";
 import { readUsageSettings, USAGE_SETTINGS_KEY, type UsageSettings } from "../usage/settings.ts";
 import { type FieldProblem, managementError } from "./errors.ts";
 
@@ -67,6 +71,61 @@ const thinkingBudgetPatch = t.Object({
   customBudget: t.Optional(t.Integer({ minimum: 0, maximum: 131_072 })),
   effortLevel: t.Optional(t.UnionEnum([...EFFORT_LEVELS])),
 });
+
+const address = t.String({ minLength: 1, maxLength: 100 });
+const ipFilterPatch = t.Object({
+  enabled: t.Optional(t.Boolean()),
+  mode: t.Optional(t.UnionEnum(["blacklist", "whitelist"])),
+  blacklist: t.Optional(t.Array(address, { maxItems: 10_000 })),
+  whitelist: t.Optional(t.Array(address, { maxItems: 10_000 })),
+  addBlacklist: t.Optional(address),
+  removeBlacklist: t.Optional(address),
+  addWhitelist: t.Optional(address),
+  removeWhitelist: t.Optional(address),
+  tempBan: t.Optional(
+    t.Object({
+      ip: address,
+      durationMs: t.Integer({ minimum: 1000, maximum: 365 * 86_400_000 }),
+      reason: t.Optional(t.String({ maxLength: 500 })),
+    }),
+  ),
+  removeBan: t.Optional(address),
+});
+
+/** The filter after a change: lists replaced, entries added or removed, a ban added or lifted; expired bans dropped. */
+function changedIpFilter(
+  current: IpFilterSettings,
+  patch: (typeof ipFilterPatch)["static"],
+  problems: FieldProblem[],
+): IpFilterSettings {
+  const edit = (list: string[], add?: string, remove?: string) => {
+    const next = list.filter((entry) => entry !== remove);
+    return add !== undefined && !next.includes(add) ? [...next, add] : next;
+  };
+  const now = Date.now();
+  const next: IpFilterSettings = {
+    enabled: patch.enabled ?? current.enabled,
+    mode: patch.mode ?? current.mode,
+    blacklist: edit(patch.blacklist ?? current.blacklist, patch.addBlacklist, patch.removeBlacklist),
+    whitelist: edit(patch.whitelist ?? current.whitelist, patch.addWhitelist, patch.removeWhitelist),
+    tempBans: current.tempBans.filter((ban) => ban.until > now && ban.ip !== patch.removeBan),
+  };
+  if (patch.tempBan) {
+    const { ip, durationMs, reason } = patch.tempBan;
+    next.tempBans.push({ ip, until: now + durationMs, reason: reason ?? "" });
+  }
+  for (const [field, list] of [
+    ["blacklist", next.blacklist],
+    ["whitelist", next.whitelist],
+    ["tempBans", next.tempBans.map((ban) => ban.ip)],
+  ] as const) {
+    list.forEach((pattern, index) => {
+      const problem = ipPatternError(pattern);
+      if (problem) problems.push({ field: `${field}[${index}]`, message: problem });
+    });
+  }
+  return next;
+}
 
 /** Where the proxy test goes when the caller names no target: any HTTP answer proves the proxy works. */
 const DEFAULT_PROXY_TEST_TARGET = "https://api.openai.com/v1/models";
@@ -117,6 +176,7 @@ export function settingsRoutes(context: AppContext) {
     ...readGatewayLimits(settings),
     proxy: readProxySettings(settings),
     usage: readUsageSettings(settings),
+    ipFilter: readIpFilter(settings),
     systemPrompt: readSystemPrompt(settings),
     thinkingBudget: readThinkingBudget(settings),
   });
@@ -167,10 +227,41 @@ export function settingsRoutes(context: AppContext) {
     return next;
   };
 
+  const updateIpFilter = ({
+    body,
+    request,
+    server,
+    status,
+  }: {
+    body: (typeof ipFilterPatch)["static"];
+    request: Request;
+    server: AddressedServer | null;
+    status: Status;
+  }) => {
+    const problems: FieldProblem[] = [];
+    const next = changedIpFilter(readIpFilter(settings), body, problems);
+    if (problems.length > 0) return status(400, refusal(problems));
+    const caller = clientAddress(server, request);
+    const lockout = ipRefusalUnder(next, caller);
+    if (lockout) {
+      return status(
+        400,
+        managementError(
+          `Refused: this filter would lock you out (${lockout}); allow ${caller ?? "your address"} first`,
+        ),
+      );
+    }
+    settings.set(IP_FILTER_KEY, next);
+    return next;
+  };
+
   return new Elysia()
     .get("/api/settings", document)
     .patch("/api/settings", updateDocument, { body: settingsPatch })
     .put("/api/settings", updateDocument, { body: settingsPatch })
+    .get("/api/settings/ip-filter", () => readIpFilter(settings))
+    .put("/api/settings/ip-filter", updateIpFilter, { body: ipFilterPatch })
+    .patch("/api/settings/ip-filter", updateIpFilter, { body: ipFilterPatch })
     .get("/api/settings/system-prompt", () => readSystemPrompt(settings))
     .put("/api/settings/system-prompt", updateSystemPrompt, { body: systemPromptPatch })
     .patch("/api/settings/system-prompt", updateSystemPrompt, { body: systemPromptPatch })

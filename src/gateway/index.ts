@@ -103,6 +103,16 @@ export function gateway(context: AppContext) {
   return app;
 }
 
+/** The dialect a path belongs to, for answering before any route ran; undefined: not a client path. */
+export function dialectOfPath(path: string): Dialect | undefined {
+  if (/\/messages(\/count_tokens)?$/.test(path)) return "anthropic";
+  if (path.includes("/v1beta/") || /\/models\/.+:\w+$/.test(path)) return "gemini";
+  if (/(^|\/api\/v1)\/api\/chat$/.test(path) || path === "/api/tags") return "ollama";
+  if (/(^|\/v1|\/api\/v1)\/(chat\/completions|responses|models|providers\/)/.test(path) || path === "/v1")
+    return "openai-chat";
+  return undefined;
+}
+
 function notFound(message: string): IRError {
   return { type: "not_found", message, status: 404 };
 }

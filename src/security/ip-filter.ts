@@ -1,0 +1,92 @@
+/**
+ * The IP filter in front of every route (client, management and dashboard): in blacklist mode
+ * the listed addresses are refused, in whitelist mode only the listed ones are let in; temporary
+ * bans refuse an address until they expire, in either mode. Kept as one settings document and
+ * compiled once per saved version, so the check before each request is a lookup in memory.
+ */
+import { type IpRules, ipRules } from "./ip-rules.ts";
+
+export interface TempBan {
+  ip: string;
+  /** Unix ms. */
+  until: number;
+  reason: string;
+}
+
+export interface IpFilterSettings {
+  enabled: boolean;
+  mode: "blacklist" | "whitelist";
+  blacklist: string[];
+  whitelist: string[];
+  tempBans: TempBan[];
+}
+
+export const IP_FILTER_KEY = "ipFilter";
+
+export const DEFAULT_IP_FILTER: IpFilterSettings = {
+  enabled: false,
+  mode: "blacklist",
+  blacklist: [],
+  whitelist: [],
+  tempBans: [],
+};
+
+type SettingsReader = { get<T>(key: string): T | undefined };
+
+export function readIpFilter(settings: SettingsReader): IpFilterSettings {
+  return { ...DEFAULT_IP_FILTER, ...settings.get<Partial<IpFilterSettings>>(IP_FILTER_KEY) };
+}
+
+interface Compiled {
+  saved: unknown;
+  filter: IpFilterSettings;
+  blacklist: IpRules;
+  whitelist: IpRules;
+}
+
+/** The rules compiled from the saved document; recompiled only when a new one was saved. */
+let current: Compiled | undefined;
+
+function compiledFilter(settings: SettingsReader): Compiled {
+  const saved = settings.get(IP_FILTER_KEY);
+  if (current?.saved !== saved || current === undefined) {
+    const filter = readIpFilter(settings);
+    current = { saved, filter, blacklist: ipRules(filter.blacklist), whitelist: ipRules(filter.whitelist) };
+  }
+  return current;
+}
+
+/** Why this address is refused now, or undefined when it may come in. */
+export function ipRefusal(
+  settings: SettingsReader,
+  ip: string | undefined,
+  now = Date.now(),
+): string | undefined {
+  const { filter, blacklist, whitelist } = compiledFilter(settings);
+  return refusalUnder(filter, blacklist, whitelist, ip, now);
+}
+
+/** The same decision for a filter not saved yet: would `ip` be refused under it? */
+export function ipRefusalUnder(
+  filter: IpFilterSettings,
+  ip: string | undefined,
+  now = Date.now(),
+): string | undefined {
+  return refusalUnder(filter, ipRules(filter.blacklist), ipRules(filter.whitelist), ip, now);
+}
+
+function refusalUnder(
+  filter: IpFilterSettings,
+  blacklist: IpRules,
+  whitelist: IpRules,
+  ip: string | undefined,
+  now: number,
+): string | undefined {
+  if (!filter.enabled) return undefined;
+  if (ip === undefined) return "the client address is unknown";
+  const ban = filter.tempBans.find((entry) => entry.until > now && ipRules([entry.ip]).matches(ip));
+  if (ban)
+    return `${ip} is banned until ${new Date(ban.until).toISOString()}${ban.reason ? ` (${ban.reason})` : ""}`;
+  if (filter.mode === "blacklist") return blacklist.matches(ip) ? `${ip} is blacklisted` : undefined;
+  return whitelist.matches(ip) ? undefined : `${ip} is not on the whitelist`;
+}
