@@ -81,7 +81,7 @@ function audited(request: Request, route: string, admin: Admin | undefined): boo
 
 function actorOf(admin: Admin | undefined, route: string, status: number): string {
   if (admin?.via === "key") return `key:${admin.keyId}`;
-  if (admin?.via === "session") return "session";
+  if (admin?.via === "session" || admin?.via === "open") return admin.via;
   return route === LOGIN_ROUTE && status < 400 ? "session" : "anonymous";
 }
 

@@ -3,7 +3,7 @@
  */
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
-import { adminAuth, endSession, startSession } from "../security/session.ts";
+import { adminAuth, endSession, loginRequired, startSession } from "../security/session.ts";
 import { managementError } from "./errors.ts";
 
 export type LoginOutcome =
@@ -62,11 +62,11 @@ export function authRoutes(context: AppContext) {
     })
     .get("/api/init", ({ admin }) => ({
       initialized: context.password.isSet(),
-      requireLogin: true,
-      authenticated: admin !== undefined,
+      requireLogin: loginRequired(context),
+      authenticated: admin !== undefined && admin.via !== "open",
     }))
     .get("/api/settings/require-login", () => ({
-      requireLogin: true,
+      requireLogin: loginRequired(context),
       hasPassword: context.password.isSet(),
     }));
 }

@@ -36,7 +36,7 @@ export function adminApi(context: AppContext, callGateway: GatewayCaller) {
     .use(healthRoutes(context))
     .onBeforeHandle(({ admin, request, status }) => {
       if (admin === undefined) return status(401, managementError("Sign in or send an admin API key"));
-      if (admin.via === "session" && request.method !== "GET" && crossOrigin(request)) {
+      if (admin.via !== "key" && request.method !== "GET" && crossOrigin(request)) {
         return status(403, managementError("Cross-origin request refused"));
       }
     })

@@ -25,6 +25,7 @@ import {
 import { type AddressedServer, clientAddress } from "../security/client-address.ts";
 import { IP_FILTER_KEY, type IpFilterSettings, ipRefusalUnder, readIpFilter } from "../security/ip-filter.ts";
 import { ipPatternError } from "../security/ip-rules.ts";
+import { loginRequired, REQUIRE_LOGIN_KEY } from "../security/session.ts";
 import { readUsageSettings, USAGE_SETTINGS_KEY, type UsageSettings } from "../usage/settings.ts";
 import { type FieldProblem, managementError } from "./errors.ts";
 
@@ -176,6 +177,7 @@ export function settingsRoutes(context: AppContext) {
     ...readGatewayLimits(settings),
     proxy: readProxySettings(settings),
     usage: readUsageSettings(settings),
+    requireLogin: loginRequired(context),
     ipFilter: readIpFilter(settings),
     systemPrompt: readSystemPrompt(settings),
     thinkingBudget: readThinkingBudget(settings),
@@ -257,6 +259,20 @@ export function settingsRoutes(context: AppContext) {
 
   return new Elysia()
     .get("/api/settings", document)
+    .post(
+      "/api/settings/require-login",
+      ({ body, status }) => {
+        const requireLogin = body?.requireLogin ?? !loginRequired(context);
+        if (!requireLogin && !context.password.isSet())
+          return status(
+            400,
+            managementError("Set an admin password before opening the console without sign-in"),
+          );
+        settings.set(REQUIRE_LOGIN_KEY, requireLogin);
+        return { requireLogin: loginRequired(context) };
+      },
+      { body: t.Optional(t.Object({ requireLogin: t.Optional(t.Boolean()) })) },
+    )
     .patch("/api/settings", updateDocument, { body: settingsPatch })
     .put("/api/settings", updateDocument, { body: settingsPatch })
     .get("/api/settings/ip-filter", () => readIpFilter(settings))

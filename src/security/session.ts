@@ -11,7 +11,15 @@ import { authenticateKey } from "./api-keys.ts";
 export const SESSION_COOKIE = "switchyard_session";
 export const SESSION_MAX_AGE_SECONDS = 7 * 24 * 3600;
 
-export type Admin = { via: "session" } | { via: "key"; keyId: string };
+/** `open`: nobody signed in, but the console is set not to require it (`requireLogin`). */
+export type Admin = { via: "session" } | { via: "key"; keyId: string } | { via: "open" };
+
+export const REQUIRE_LOGIN_KEY = "admin.requireLogin";
+
+/** Whether the console needs a sign-in; it can only be opened while a password is set. */
+export function loginRequired(context: AppContext): boolean {
+  return context.settings.get<boolean>(REQUIRE_LOGIN_KEY) !== false || !context.password.isSet();
+}
 
 export function adminAuth(context: AppContext) {
   return new Elysia({ name: "admin-auth", seed: context.sessionSecret })
@@ -23,10 +31,10 @@ export function adminAuth(context: AppContext) {
         return { admin: key?.isAdmin ? ({ via: "key", keyId: key.id } as Admin) : undefined };
       }
       const token = cookie[SESSION_COOKIE]?.value;
-      if (typeof token !== "string" || token === "") return { admin: undefined };
-      const claims = await sessionJwt.verify(token);
-      const valid = claims !== false && claims.epoch === context.password.sessionEpoch();
-      return { admin: valid ? ({ via: "session" } as Admin) : undefined };
+      const claims = typeof token === "string" && token !== "" ? await sessionJwt.verify(token) : false;
+      if (claims !== false && claims.epoch === context.password.sessionEpoch())
+        return { admin: { via: "session" } as Admin };
+      return { admin: loginRequired(context) ? undefined : ({ via: "open" } as Admin) };
     });
 }
 
