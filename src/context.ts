@@ -2,6 +2,8 @@
  * Everything a running Switchyard holds: the store and its in-memory repositories, security
  * state and the logger. main.ts builds one per process; tests build one per temp data dir.
  */
+
+import { Idempotency, ResponseCache, readCacheSettings } from "./cache/replay.ts";
 import type { Logger } from "./ops/log.ts";
 import { Health } from "./routing/health.ts";
 import { ComboMetrics } from "./routing/metrics.ts";
@@ -36,6 +38,9 @@ export interface AppContext {
   loginThrottle: LoginThrottle;
   /** Usage rows, call logs, pricing, budgets and analytics (src/usage/). */
   usage: UsageRoom;
+  /** Answers kept for the exact-match cache and for idempotency keys (cache/replay.ts). */
+  cache: ResponseCache;
+  idempotency: Idempotency;
   /** Sign-ins and management changes (admin/audit.ts). */
   audit: AuditRepo;
   translatorSnippets: TranslatorSnippetsRepo;
@@ -91,6 +96,8 @@ export function createContext(store: Store, logger: Logger, usageOptions: UsageO
     password: new AdminPassword(settings),
     loginThrottle: new LoginThrottle(),
     usage: new UsageRoom({ store, providers, apiKeys, settings, logger }, usageOptions),
+    cache: new ResponseCache(() => readCacheSettings(settings)),
+    idempotency: new Idempotency(() => readCacheSettings(settings).idempotencyWindowMs),
     audit: new AuditRepo(store),
     translatorSnippets: new TranslatorSnippetsRepo(store),
     evals: new EvalsRepo(store),

@@ -9,6 +9,7 @@ import { adminAuth, crossOrigin } from "../security/session.ts";
 import { auditHooks, auditRoutes } from "./audit.ts";
 import { authRoutes } from "./auth.ts";
 import { backupRoutes } from "./backups.ts";
+import { cacheRoutes } from "./cache.ts";
 import { comboRoutes } from "./combos.ts";
 import type { GatewayCaller } from "./console-call.ts";
 import { managementError } from "./errors.ts";
@@ -49,6 +50,7 @@ export function adminApi(context: AppContext, callGateway: GatewayCaller) {
     .use(usageRoutes(context))
     .use(pricingRoutes(context))
     .use(auditRoutes(context))
+    .use(cacheRoutes(context))
     .use(processRoutes())
     .use(backupRoutes(context))
     .use(storageRoutes(context))

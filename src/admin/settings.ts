@@ -6,6 +6,7 @@
  * the next request; nothing needs a restart.
  */
 import { Elysia, t } from "elysia";
+import { CACHE_SETTINGS_KEY, readCacheSettings } from "../cache/replay.ts";
 import type { AppContext } from "../context.ts";
 import {
   EFFORT_LEVELS,
@@ -47,6 +48,15 @@ const settingsPatch = t.Object({
   ),
   maxBodyBytes: t.Optional(t.Integer({ minimum: 1024, maximum: 512 * 1024 * 1024 })),
   proxy: t.Optional(proxyPatch),
+  cache: t.Optional(
+    t.Object({
+      enabled: t.Optional(t.Boolean()),
+      ttlMs: t.Optional(t.Integer({ minimum: 1000, maximum: 30 * 86_400_000 })),
+      maxEntries: t.Optional(t.Integer({ minimum: 1, maximum: 1_000_000 })),
+      maxBytes: t.Optional(t.Integer({ minimum: 1024, maximum: 4 * 1024 * 1024 * 1024 })),
+      idempotencyWindowMs: t.Optional(t.Integer({ minimum: 1000, maximum: 7 * 86_400_000 })),
+    }),
+  ),
   usage: t.Optional(
     t.Object({
       retentionDays: t.Optional(t.Integer({ minimum: 1, maximum: 3650 })),
@@ -177,6 +187,7 @@ export function settingsRoutes(context: AppContext) {
     ...readGatewayLimits(settings),
     proxy: readProxySettings(settings),
     usage: readUsageSettings(settings),
+    cache: readCacheSettings(settings),
     requireLogin: loginRequired(context),
     ipFilter: readIpFilter(settings),
     systemPrompt: readSystemPrompt(settings),
@@ -192,6 +203,7 @@ export function settingsRoutes(context: AppContext) {
     if (problems.length > 0) return status(400, refusal(problems));
     settings.set(GATEWAY_LIMITS_KEY, limits);
     if (proxy) settings.set(PROXY_SETTINGS_KEY, proxy);
+    if (body.cache) settings.set(CACHE_SETTINGS_KEY, { ...readCacheSettings(settings), ...body.cache });
     if (body.usage) {
       const current = readUsageSettings(settings);
       const usage: UsageSettings = {

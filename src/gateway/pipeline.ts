@@ -8,6 +8,16 @@
  * is only committed to once its first bytes arrived. After that, an upstream failure ends the
  * stream with the client dialect's error event, never with a normal stop.
  */
+
+import {
+  CACHE_HEADER,
+  cacheKey,
+  cacheWish,
+  deterministic,
+  readCacheSettings,
+  replayed,
+  type StoredAnswer,
+} from "../cache/replay.ts";
 import type { AppContext } from "../context.ts";
 import { readGatewayLimits } from "../limits.ts";
 import { operationUrl, upstreamHeaders } from "../providers/endpoint.ts";
@@ -92,6 +102,10 @@ export interface Call {
   ir(): IRRequest;
   /** System prompt and thinking policy from settings; while they change requests, nothing passes through. */
   shaping: Shaping;
+  /** Set when the answer is to be kept (cache, idempotency key): called once with it, or undefined when there is none. */
+  keep?: (answer: StoredAnswer | undefined) => void;
+  /** The cache key when the request may be answered from the cache. */
+  cacheKey?: string;
 }
 
 export interface CallOptions {
@@ -237,8 +251,13 @@ export async function handleCall(
   if (call instanceof Response) return call;
   const { dialect } = shape;
   const { report } = call;
+  const earlier = await answerAgain(call);
+  if (earlier) return earlier;
   const targets = planTargets(call);
-  if (!Array.isArray(targets)) return refuse(report, dialect, targets);
+  if (!Array.isArray(targets)) {
+    call.keep?.(undefined);
+    return refuse(report, dialect, targets);
+  }
   const profile = readResilience(context.settings).profile;
   const sessionId = request.headers.get("x-session-id") ?? undefined;
   const ordered = sessionId ? context.sessions.preferred(sessionId, targets) : targets;
@@ -246,7 +265,10 @@ export async function handleCall(
     try {
       call.ir();
     } catch (error) {
-      if (error instanceof WireError) return refuse(report, dialect, error.error);
+      if (error instanceof WireError) {
+        call.keep?.(undefined);
+        return refuse(report, dialect, error.error);
+      }
       throw error;
     }
   }
@@ -289,6 +311,7 @@ export async function handleCall(
       context.sessions.remember(sessionId, walk.target.connection.id, call.key.id);
     return walk.value;
   }
+  call.keep?.(undefined);
   if (walk.lastError) {
     const aborted = walk.stoppedBy?.class === "client_abort";
     report.finish({ status: walk.lastError.status, error: walk.lastError, complete: true, aborted });
@@ -297,6 +320,51 @@ export async function handleCall(
   }
   const { error, headers } = unavailable(walk.unavailable);
   return refuse(report, dialect, error, headers);
+}
+
+/**
+ * The answer given before, when there is one to give again: a cache hit, or the first answer
+ * to the same idempotency key (waited for while it runs). Otherwise arranges for this answer to
+ * be kept, and returns undefined.
+ */
+async function answerAgain(call: Call): Promise<Response | undefined> {
+  const { context, request, report } = call;
+  const settings = readCacheSettings(context.settings);
+  const wish = cacheWish(request);
+  if (
+    settings.enabled &&
+    wish !== "bypass" &&
+    (wish === "force" || deterministic(call.shape.dialect, call.body))
+  ) {
+    call.cacheKey = cacheKey(call.key.id, { ...call.shape, framing: call.framing }, call.body);
+    const hit = context.cache.get(call.cacheKey);
+    if (hit) {
+      report.finish({ status: hit.status, complete: true, replayed: true });
+      return replayed(hit, "hit", report.requestId);
+    }
+  }
+  const idempotencyKey = request.headers.get("idempotency-key");
+  let settle: ((answer?: StoredAnswer) => void) | undefined;
+  if (idempotencyKey) {
+    const claim = context.idempotency.claim(`${call.key.id}\n${idempotencyKey}`);
+    if ("earlier" in claim) {
+      const earlier = await claim.earlier;
+      if (earlier) {
+        report.finish({ status: earlier.status, complete: true, replayed: true });
+        return replayed(earlier, "replay", report.requestId);
+      }
+    } else settle = claim.settle;
+  }
+  const { cacheKey: key } = call;
+  if (key === undefined && settle === undefined) return undefined;
+  let kept = false;
+  call.keep = (answer) => {
+    if (kept) return;
+    kept = true;
+    if (answer && key !== undefined) context.cache.set(key, answer);
+    settle?.(answer);
+  };
+  return undefined;
 }
 
 /**
@@ -488,6 +556,7 @@ function gatewayHeaders(
     "x-switchyard-connection": target.connection.id,
     "x-switchyard-attempts": String(attempts),
     "x-switchyard-overhead-ms": (upstreamStartedAt - call.startedAt).toFixed(2),
+    ...(call.cacheKey !== undefined ? { [CACHE_HEADER]: "miss" } : {}),
   };
 }
 
@@ -561,18 +630,13 @@ function answerWhole(
         }
       : {}),
   });
-  return {
-    ok: true,
-    deferred: false,
-    value: new Response(text, {
-      status: 200,
-      headers: {
-        ...headers,
-        ...(cost !== null ? { "x-switchyard-cost-usd": cost.toFixed(6) } : {}),
-        "content-type": "application/json",
-      },
-    }),
+  const answerHeaders = {
+    ...headers,
+    ...(cost !== null ? { "x-switchyard-cost-usd": cost.toFixed(6) } : {}),
+    "content-type": "application/json",
   };
+  call.keep?.({ status: 200, headers: answerHeaders, body: new TextEncoder().encode(text), stream: false });
+  return { ok: true, deferred: false, value: new Response(text, { status: 200, headers: answerHeaders }) };
 }
 
 function malformed(target: Target, detail: string): IRError {
@@ -631,9 +695,17 @@ async function answerStream(
       );
   let firstByteAt: number | undefined;
   let settled = false;
+  const responseHeaders = {
+    ...headers,
+    "content-type": STREAM_CONTENT_TYPE[call.shape.dialect],
+    "cache-control": "no-cache",
+  };
+  const kept = call.keep ? new StreamKeeper(readCacheSettings(call.context.settings).maxBytes) : undefined;
   const settle = (outcome: "ok" | "abandoned" | IRError) => {
     if (settled) return;
     settled = true;
+    const body = outcome === "ok" ? kept?.bytes() : undefined;
+    call.keep?.(body ? { status: 200, headers: responseHeaders, body, stream: true } : undefined);
     if (outcome === "ok") health.succeeded(key);
     else if (outcome === "abandoned") health.abandoned(key);
     else {
@@ -662,6 +734,7 @@ async function answerStream(
     const chunk = typeof out === "string" ? bytes.encode(out) : out;
     controller.enqueue(chunk);
     watch.sent(chunk);
+    kept?.add(chunk);
     firstByteAt ??= performance.now();
     return true;
   };
@@ -724,15 +797,25 @@ async function answerStream(
   return {
     ok: true,
     deferred: true,
-    value: new Response(out, {
-      status: 200,
-      headers: {
-        ...headers,
-        "content-type": STREAM_CONTENT_TYPE[call.shape.dialect],
-        "cache-control": "no-cache",
-      },
-    }),
+    value: new Response(out, { status: 200, headers: responseHeaders }),
   };
+}
+
+/** The bytes a stream sent, kept up to a limit (beyond it, nothing is kept). */
+class StreamKeeper {
+  private readonly chunks: Uint8Array[] = [];
+  private size = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  add(chunk: Uint8Array): void {
+    this.size += chunk.byteLength;
+    if (this.size <= this.maxBytes) this.chunks.push(chunk);
+  }
+
+  bytes(): Uint8Array<ArrayBuffer> | undefined {
+    return this.size <= this.maxBytes ? Buffer.concat(this.chunks) : undefined;
+  }
 }
 
 /** Answer text kept for an estimate beyond this is only counted, and the estimate scaled. */

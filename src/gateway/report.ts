@@ -56,6 +56,8 @@ export interface CallEnd {
   upstreamResponse?: string;
   clientResponse?: string;
   bodiesTruncated?: boolean;
+  /** Answered from the cache or an idempotency key's first answer: no upstream call, no usage to estimate. */
+  replayed?: boolean;
 }
 
 export class CallReport {
@@ -126,7 +128,7 @@ export class CallReport {
     this.ended = true;
     const endedAt = performance.now();
     const outcome = this.outcome(end, endedAt);
-    if (end.status < 400 && (end.usage === undefined || !end.complete)) {
+    if (end.status < 400 && !end.replayed && (end.usage === undefined || !end.complete)) {
       void this.withEstimate(outcome, end).then(
         (estimated) => this.context.usage.record(estimated),
         () => this.context.usage.record(outcome),
