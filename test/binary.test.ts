@@ -43,6 +43,29 @@ describe("the one executable", () => {
       for (const path of ["/login", "/docs", "/openapi.json", "/static/htmx.min.js", "/static/app.css"]) {
         expect((await fetch(`${server.url}${path}`)).status).toBe(200);
       }
+      // A management write and its audit entry: the minified build must keep Elysia's context whole.
+      const login = await fetch(`${server.url}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ password: "binary-test" }),
+      });
+      const cookie = login.headers.getSetCookie()[0]!.split(";")[0]!;
+      const created = await fetch(`${server.url}/api/keys`, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/json" },
+        body: JSON.stringify({ label: "from the binary" }),
+      });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+      expect(
+        (await fetch(`${server.url}/api/keys/${id}`, { method: "DELETE", headers: { cookie } })).status,
+      ).toBe(200);
+      const audit = (await (
+        await fetch(`${server.url}/api/compliance/audit-log?limit=1`, { headers: { cookie } })
+      ).json()) as {
+        entries: Array<{ route: string; before: unknown }>;
+      };
+      expect(audit.entries[0]).toMatchObject({ route: "/api/keys/:id", before: { id } });
       server.child.kill("SIGTERM");
       expect(await server.child.exited).toBe(0);
       expect(readdirSync(folder).sort()).toEqual(["data", "switchyard"]);

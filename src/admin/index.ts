@@ -30,9 +30,11 @@ export function adminApi(context: AppContext, callGateway: GatewayCaller) {
   const audit = auditHooks(context);
   return new Elysia()
     .use(adminAuth(context))
-    .onTransform(audit.capture)
-    .onAfterHandle(audit.record)
-    .onAfterResponse(audit.recordRefused)
+    // Arrows that hand the whole context on: Elysia fills in only the context fields it sees a
+    // hook read, and cannot read the audit's methods in the minified binary (route went missing).
+    .onTransform((hook) => audit.capture(hook))
+    .onAfterHandle((hook) => audit.record(hook))
+    .onAfterResponse((hook) => audit.recordRefused(hook))
     .use(authRoutes(context))
     .use(healthRoutes(context))
     .onBeforeHandle(({ admin, request, status }) => {
