@@ -16,6 +16,7 @@ import { managementError } from "./errors.ts";
 import { evalRoutes } from "./evals.ts";
 import { keyRoutes } from "./keys.ts";
 import { modelRoutes } from "./models.ts";
+import { policyRoutes } from "./policies.ts";
 import { pricingRoutes } from "./pricing.ts";
 import { providerRoutes } from "./providers.ts";
 import { resilienceRoutes } from "./resilience.ts";
@@ -28,35 +29,38 @@ import { usageRoutes } from "./usage.ts";
 
 export function adminApi(context: AppContext, callGateway: GatewayCaller) {
   const audit = auditHooks(context);
-  return new Elysia()
-    .use(adminAuth(context))
-    // Arrows that hand the whole context on: Elysia fills in only the context fields it sees a
-    // hook read, and cannot read the audit's methods in the minified binary (route went missing).
-    .onTransform((hook) => audit.capture(hook))
-    .onAfterHandle((hook) => audit.record(hook))
-    .onAfterResponse((hook) => audit.recordRefused(hook))
-    .use(authRoutes(context))
-    .use(healthRoutes(context))
-    .onBeforeHandle(({ admin, request, status }) => {
-      if (admin === undefined) return status(401, managementError("Sign in or send an admin API key"));
-      if (admin.via !== "key" && request.method !== "GET" && crossOrigin(request)) {
-        return status(403, managementError("Cross-origin request refused"));
-      }
-    })
-    .use(keyRoutes(context))
-    .use(providerRoutes(context))
-    .use(modelRoutes(context))
-    .use(settingsRoutes(context))
-    .use(comboRoutes(context))
-    .use(resilienceRoutes(context))
-    .use(usageRoutes(context))
-    .use(pricingRoutes(context))
-    .use(auditRoutes(context))
-    .use(cacheRoutes(context))
-    .use(processRoutes())
-    .use(backupRoutes(context))
-    .use(storageRoutes(context))
-    .use(tokenHealthRoutes(context))
-    .use(translatorRoutes(context, callGateway))
-    .use(evalRoutes(context, callGateway));
+  return (
+    new Elysia()
+      .use(adminAuth(context))
+      // Arrows that hand the whole context on: Elysia fills in only the context fields it sees a
+      // hook read, and cannot read the audit's methods in the minified binary (route went missing).
+      .onTransform((hook) => audit.capture(hook))
+      .onAfterHandle((hook) => audit.record(hook))
+      .onAfterResponse((hook) => audit.recordRefused(hook))
+      .use(authRoutes(context))
+      .use(healthRoutes(context))
+      .onBeforeHandle(({ admin, request, status }) => {
+        if (admin === undefined) return status(401, managementError("Sign in or send an admin API key"));
+        if (admin.via !== "key" && request.method !== "GET" && crossOrigin(request)) {
+          return status(403, managementError("Cross-origin request refused"));
+        }
+      })
+      .use(keyRoutes(context))
+      .use(providerRoutes(context))
+      .use(modelRoutes(context))
+      .use(settingsRoutes(context))
+      .use(comboRoutes(context))
+      .use(resilienceRoutes(context))
+      .use(usageRoutes(context))
+      .use(pricingRoutes(context))
+      .use(auditRoutes(context))
+      .use(cacheRoutes(context))
+      .use(policyRoutes(context))
+      .use(processRoutes())
+      .use(backupRoutes(context))
+      .use(storageRoutes(context))
+      .use(tokenHealthRoutes(context))
+      .use(translatorRoutes(context, callGateway))
+      .use(evalRoutes(context, callGateway))
+  );
 }

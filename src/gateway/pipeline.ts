@@ -32,10 +32,11 @@ import {
 import { type AttemptResult, targetKey, walkPlan } from "../routing/attempt.ts";
 import { classify } from "../routing/classify.ts";
 import type { Unavailable } from "../routing/health.ts";
+import { decide, readPolicies } from "../routing/policies.ts";
 import { ResolveError, type Target } from "../routing/resolve.ts";
 import { readResilience } from "../routing/settings.ts";
+import { allowsModel } from "../security/model-patterns.ts";
 import type { ApiKeyRow } from "../store/schema.ts";
-import { allowsModel } from "../usage/key-limits.ts";
 import {
   type Codec,
   codecFor,
@@ -106,6 +107,8 @@ export interface Call {
   keep?: (answer: StoredAnswer | undefined) => void;
   /** The cache key when the request may be answered from the cache. */
   cacheKey?: string;
+  /** The model string to route instead of `model`, when a policy sends the request to a combo. */
+  resolveAs?: string;
 }
 
 export interface CallOptions {
@@ -210,7 +213,7 @@ function refuse(
 export function planTargets(call: Call): Target[] | IRError {
   let targets: Target[];
   try {
-    targets = call.context.resolver.resolve(call.model, call.shape.provider).targets;
+    targets = call.context.resolver.resolve(call.resolveAs ?? call.model, call.shape.provider).targets;
   } catch (error) {
     if (error instanceof ResolveError)
       return { type: "invalid_request", message: error.message, status: 400, param: "model" };
@@ -251,6 +254,10 @@ export async function handleCall(
   if (call instanceof Response) return call;
   const { dialect } = shape;
   const { report } = call;
+  const policy = decide(readPolicies(context.settings), call.key.id, call.model);
+  if (policy.action === "deny")
+    return refuse(report, dialect, { type: "permission", message: policy.message, status: 403 });
+  if (policy.action === "route") call.resolveAs = policy.combo;
   const earlier = await answerAgain(call);
   if (earlier) return earlier;
   const targets = planTargets(call);
@@ -336,7 +343,8 @@ async function answerAgain(call: Call): Promise<Response | undefined> {
     wish !== "bypass" &&
     (wish === "force" || deterministic(call.shape.dialect, call.body))
   ) {
-    call.cacheKey = cacheKey(call.key.id, { ...call.shape, framing: call.framing }, call.body);
+    const shape = { ...call.shape, framing: call.framing, resolveAs: call.resolveAs };
+    call.cacheKey = cacheKey(call.key.id, shape, call.body);
     const hit = context.cache.get(call.cacheKey);
     if (hit) {
       report.finish({ status: hit.status, complete: true, replayed: true });

@@ -20,26 +20,6 @@ export interface Refusal {
   retryAfterSeconds?: number;
 }
 
-/** Whether a key limited to `patterns` (`*` matches any run of characters) may call `model`. */
-export function allowsModel(patterns: readonly string[] | null, model: string): boolean {
-  return patterns === null || patterns.some((pattern) => wildcard(pattern).test(model));
-}
-
-const compiled = new Map<string, RegExp>();
-
-function wildcard(pattern: string): RegExp {
-  let regex = compiled.get(pattern);
-  if (regex === undefined) {
-    const source = pattern
-      .split("*")
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*");
-    regex = new RegExp(`^${source}$`);
-    compiled.set(pattern, regex);
-  }
-  return regex;
-}
-
 /** Compiled once per stored list: a key's row, and so its list, is replaced when the key changes. */
 const allowlists = new WeakMap<readonly string[], IpRules>();
 

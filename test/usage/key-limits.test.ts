@@ -2,8 +2,8 @@ import { describe, expect, it } from "bun:test";
 import type { AppContext } from "../../src/context.ts";
 import { createApiKey } from "../../src/security/api-keys.ts";
 import { ipPatternError, ipRules } from "../../src/security/ip-rules.ts";
+import { allowsModel } from "../../src/security/model-patterns.ts";
 import type { ApiKeyLimits } from "../../src/store/api-keys.ts";
-import { allowsModel } from "../../src/usage/key-limits.ts";
 import { outcome } from "../helpers/outcomes.ts";
 import { usageContext } from "../helpers/usage-context.ts";
 
