@@ -8,12 +8,12 @@
  */
 import type { Logger } from "../ops/log.ts";
 import type { Store } from "../store/db.ts";
+import { preparedInsert } from "../store/prepared-insert.ts";
 import { callLogs, usageAttempts, usageRecords } from "../store/schema.ts";
 import { rollUp, writeRollups } from "./rollup.ts";
 import {
   attemptRows,
   callLogRow,
-  chunks,
   type NewCallLog,
   type NewUsageAttempt,
   type NewUsageRecord,
@@ -67,11 +67,19 @@ export class UsageRecorder {
   /** Rows dropped because the queue overflowed while writes failed. */
   dropped = 0;
 
+  private readonly insertUsage: (row: NewUsageRecord) => void;
+  private readonly insertAttempt: (row: NewUsageAttempt) => void;
+  private readonly insertCallLog: (row: NewCallLog) => void;
+
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
     private readonly options: RecorderOptions,
-  ) {}
+  ) {
+    this.insertUsage = preparedInsert(store.sqlite, usageRecords);
+    this.insertAttempt = preparedInsert(store.sqlite, usageAttempts);
+    this.insertCallLog = preparedInsert(store.sqlite, callLogs);
+  }
 
   get queued(): number {
     return this.queue.length;
@@ -128,23 +136,21 @@ export class UsageRecorder {
     return this.store.db.transaction(
       (tx) => {
         const highest = this.store.sqlite.query<{ id: number }, []>(HIGHEST_ID).get()?.id ?? 0;
-        const rows: NewUsageRecord[] = [];
-        const attempts: NewUsageAttempt[] = [];
-        const logs: NewCallLog[] = [];
         const announced: WrittenUsage[] = [];
+        let logs = 0;
         batch.forEach((pending, index) => {
           const id = highest + 1 + index;
-          rows.push(usageRow(id, pending));
-          attempts.push(...attemptRows(id, pending.outcome));
+          this.insertUsage(usageRow(id, pending));
+          for (const attempt of attemptRows(id, pending.outcome)) this.insertAttempt(attempt);
           const log = callLogRow(id, pending, maxBodyChars);
-          if (log) logs.push(log);
+          if (log) {
+            this.insertCallLog(log);
+            logs++;
+          }
           if (this.listeners.size > 0) announced.push(writtenUsage(id, pending, log !== undefined));
         });
-        for (const chunk of chunks(rows)) tx.insert(usageRecords).values(chunk).run();
-        for (const chunk of chunks(attempts)) tx.insert(usageAttempts).values(chunk).run();
-        for (const chunk of chunks(logs)) tx.insert(callLogs).values(chunk).run();
         writeRollups(tx, rollUp(batch));
-        return { written: { rows: rows.length, callLogs: logs.length }, rows: announced };
+        return { written: { rows: batch.length, callLogs: logs }, rows: announced };
       },
       { behavior: "immediate" },
     );
