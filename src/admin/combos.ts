@@ -41,6 +41,8 @@ const comboFields = {
   ),
   /** The list form: model strings or {model, connectionId?, weight?}. */
   models: t.Optional(t.Array(stepInput)),
+  /** Added to every request the combo serves, after the global system prompt; null removes it. */
+  systemPrompt: t.Optional(t.Union([t.String({ maxLength: 100_000 }), t.Null()])),
 };
 const comboBody = t.Object(comboFields);
 const comboPatch = t.Partial(t.Object(comboFields));
@@ -71,6 +73,7 @@ export function publicCombo(row: ComboRow) {
     strategy: row.strategy,
     model: row.model,
     steps: row.steps,
+    systemPrompt: row.systemPrompt,
     models: row.steps.map((step) => step.model ?? row.model ?? null),
     nodes: row.steps
       .filter((step) => step.connectionId !== undefined)
@@ -182,6 +185,7 @@ export function comboRoutes(context: AppContext) {
       strategy: body.strategy ?? current.strategy,
       model: body.model === undefined ? current.model : body.model,
       steps: steps(body, current),
+      systemPrompt: body.systemPrompt === undefined ? current.systemPrompt : body.systemPrompt || null,
     };
     const problems = validate(next);
     if (problems.length > 0) return status(400, refusal(problems));
@@ -209,6 +213,7 @@ export function comboRoutes(context: AppContext) {
           strategy: body.strategy ?? "priority",
           model: body.model ?? null,
           steps: steps(body),
+          systemPrompt: body.systemPrompt || null,
         };
         const problems = validate(next);
         if (problems.length > 0) return status(400, refusal(problems));

@@ -283,7 +283,10 @@ export async function handleCall(
     prepare(target) {
       if (sendsBytes(call, target)) return { ok: true, payload: sameDialectBody(call, target) };
       try {
-        const request = shapes(call.shaping) ? shapeRequest(call.ir(), target, call.shaping) : call.ir();
+        const comboPrompt = comboPromptOf(call, target);
+        const request = shapes(call.shaping, comboPrompt)
+          ? shapeRequest(call.ir(), target, call.shaping, comboPrompt)
+          : call.ir();
         return {
           ok: true,
           payload: JSON.stringify(
@@ -395,7 +398,13 @@ function sameDialectBody(call: Call, target: Target): string {
 
 /** Whether the client's body goes to the upstream as bytes (model rewritten), not through the IR. */
 function sendsBytes(call: Call, target: Target): boolean {
-  return target.endpoint.dialect === call.shape.dialect && !shapes(call.shaping);
+  return target.endpoint.dialect === call.shape.dialect && !shapes(call.shaping, comboPromptOf(call, target));
+}
+
+/** The system prompt of the combo the target came from, if it has one. */
+function comboPromptOf(call: Call, target: Target): string | undefined {
+  if (target.combo === undefined) return undefined;
+  return call.context.combos.findByName(target.combo.name)?.systemPrompt ?? undefined;
 }
 
 /** Whether the upstream's answer goes to the client byte for byte. */

@@ -63,9 +63,10 @@ export function readShaping(settings: SettingsReader): Shaping {
 }
 
 /** Whether the request must be changed at all (else same-dialect bytes pass through). */
-export function shapes(shaping: Shaping): boolean {
+export function shapes(shaping: Shaping, comboPrompt: string | undefined): boolean {
   return (
     (shaping.systemPrompt.enabled && shaping.systemPrompt.prompt !== "") ||
+    Boolean(comboPrompt) ||
     shaping.thinking.mode !== "passthrough"
   );
 }
@@ -80,12 +81,23 @@ const ADAPTIVE_STEPS: Array<[characters: number, effort: IRReasoningEffort]> = [
   [0, "low"],
 ];
 
-/** The request as this target should get it. */
-export function shapeRequest(request: IRRequest, target: Target, shaping: Shaping): IRRequest {
+/**
+ * The request as this target should get it: the global prompt, then the prompt of the combo the
+ * target came from, before the client's own instructions; then the thinking policy.
+ */
+export function shapeRequest(
+  request: IRRequest,
+  target: Target,
+  shaping: Shaping,
+  comboPrompt: string | undefined,
+): IRRequest {
   let shaped = request;
   const { systemPrompt } = shaping;
-  if (systemPrompt.enabled && systemPrompt.prompt !== "")
-    shaped = { ...shaped, system: [{ text: systemPrompt.prompt }, ...shaped.system] };
+  const prompts = [systemPrompt.enabled ? systemPrompt.prompt : "", comboPrompt ?? ""].filter(
+    (text) => text !== "",
+  );
+  if (prompts.length > 0)
+    shaped = { ...shaped, system: [...prompts.map((text) => ({ text })), ...shaped.system] };
   const budget = thinkingBudget(shaped, target, shaping.thinking);
   if (budget === undefined) return shaped;
   if (budget === 0) return { ...shaped, reasoning: { ...shaped.reasoning, enabled: false, effort: "none" } };

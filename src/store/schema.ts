@@ -114,6 +114,8 @@ export const combos = sqliteTable("combos", {
   /** The model the spec's `nodes` form applies to each connection step. */
   model: text("model"),
   steps: text("steps", { mode: "json" }).$type<ComboStep[]>().notNull(),
+  /** An instruction added to every request this combo serves, after the global one. */
+  systemPrompt: text("system_prompt"),
   createdAt: createdAt(),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" })
     .notNull()

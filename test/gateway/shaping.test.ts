@@ -79,6 +79,28 @@ describe("the global system prompt", () => {
   });
 });
 
+describe("a combo's system prompt", () => {
+  it("follows the global one, for the requests that combo serves only", async () => {
+    const combo = await setup.server.call("/api/combos", {
+      method: "POST",
+      cookie: setup.cookie,
+      json: {
+        name: "french-desk",
+        models: ["anthropic/claude-mock"],
+        systemPrompt: "Sign as the French desk.",
+      },
+    });
+    expect(combo.status).toBe(201);
+    await put("/api/settings/system-prompt", { enabled: true, prompt: PROMPT });
+    const viaCombo = await upstreamBodyFor("anthropic", "french-desk");
+    const system = JSON.stringify(viaCombo.system);
+    expect(system.indexOf(PROMPT)).toBeGreaterThanOrEqual(0);
+    expect(system.indexOf("Sign as the French desk.")).toBeGreaterThan(system.indexOf(PROMPT));
+    const direct = await upstreamBodyFor("anthropic", "anthropic/claude-mock");
+    expect(JSON.stringify(direct.system)).not.toContain("French desk");
+  });
+});
+
 describe("the thinking budget", () => {
   it("custom: Anthropic gets the budget with max_tokens raised to fit, OpenAI an effort, Gemini a thinking config", async () => {
     const saved = await put("/api/settings/thinking-budget", { mode: "manual", customBudget: 4096 });

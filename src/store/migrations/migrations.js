@@ -5,6 +5,7 @@ import m0002 from './0002_routing.sql';
 import m0003 from './0003_usage.sql';
 import m0004 from './0004_key_limits.sql';
 import m0005 from './0005_admin_ops.sql';
+import m0006 from './0006_combo_system_prompt.sql';
 
   export default {
     journal,
@@ -14,7 +15,8 @@ m0001,
 m0002,
 m0003,
 m0004,
-m0005
+m0005,
+m0006
     }
   }
   

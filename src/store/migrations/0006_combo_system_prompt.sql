@@ -1,0 +1,1 @@
+ALTER TABLE `combos` ADD `system_prompt` text;
