@@ -12,6 +12,13 @@ import { type AddressedServer, clientAddress } from "../security/client-address.
 import type { Dialect, IRError } from "../wire/index.ts";
 import { checkClientKey } from "./client-key.ts";
 import { countTokens } from "./count-tokens.ts";
+import { handleMedia, type MediaOperation } from "./media/call.ts";
+import { embeddings } from "./media/embeddings.ts";
+import { images } from "./media/images.ts";
+import { moderations } from "./media/moderations.ts";
+import { rerank } from "./media/rerank.ts";
+import { speech } from "./media/speech.ts";
+import { transcriptions } from "./media/transcriptions.ts";
 import { type CallShape, errorResponse, handleCall } from "./pipeline.ts";
 
 const OPENAI_PREFIXES = ["/v1", "/api/v1", "", "/v1/v1"];
@@ -48,6 +55,19 @@ export function gateway(context: AppContext) {
     guarded(request, shape.dialect, () =>
       handleCall(context, request, shape, { clientIp: clientAddress(server, request) }),
     );
+  const media = <Input>(
+    {
+      request,
+      server,
+      params,
+    }: { request: Request; server: AddressedServer | null; params?: { provider?: string } },
+    operation: MediaOperation<Input>,
+  ) =>
+    guarded(request, "openai-chat", () =>
+      handleMedia(context, request, params?.provider, operation, {
+        clientIp: clientAddress(server, request),
+      }),
+    );
   const raw = { parse: "none" } as const;
   const app = new Elysia();
 
@@ -64,6 +84,16 @@ export function gateway(context: AppContext) {
       raw,
     );
     app.get(prefix, ({ request }) => info(context, request));
+  }
+  for (const prefix of ["/v1", "/api/v1"]) {
+    app.post(`${prefix}/embeddings`, (route) => media(route, embeddings), raw);
+    app.post(`${prefix}/providers/:provider/embeddings`, (route) => media(route, embeddings), raw);
+    app.post(`${prefix}/rerank`, (route) => media(route, rerank), raw);
+    app.post(`${prefix}/moderations`, (route) => media(route, moderations), raw);
+    app.post(`${prefix}/images/generations`, (route) => media(route, images), raw);
+    app.post(`${prefix}/providers/:provider/images/generations`, (route) => media(route, images), raw);
+    app.post(`${prefix}/audio/speech`, (route) => media(route, speech), raw);
+    app.post(`${prefix}/audio/transcriptions`, (route) => media(route, transcriptions), raw);
   }
   for (const prefix of ANTHROPIC_PREFIXES) {
     app.post(`${prefix}/messages`, (route) => call(route, { dialect: "anthropic" }), raw);
@@ -108,6 +138,8 @@ export function dialectOfPath(path: string): Dialect | undefined {
   if (/\/messages(\/count_tokens)?$/.test(path)) return "anthropic";
   if (path.includes("/v1beta/") || /\/models\/.+:\w+$/.test(path)) return "gemini";
   if (/(^|\/api\/v1)\/api\/chat$/.test(path) || path === "/api/tags") return "ollama";
+  if (/^(\/v1|\/api\/v1)\/(embeddings|images\/generations|audio\/\w+|moderations|rerank)$/.test(path))
+    return "openai-chat";
   if (/(^|\/v1|\/api\/v1)\/(chat\/completions|responses|models|providers\/)/.test(path) || path === "/v1")
     return "openai-chat";
   return undefined;

@@ -199,7 +199,7 @@ export async function prepareCall(
 }
 
 /** The client's error answer, recorded as the end of its request. */
-function refuse(
+export function refuse(
   report: CallReport,
   dialect: Dialect,
   error: IRError,
@@ -414,7 +414,7 @@ function passesThrough(call: Call, target: Target): boolean {
 }
 
 /** Every target is cooling down, open, disabled or at its limit: say so at once, with when to come back. */
-function unavailable(entries: Unavailable[]): { error: IRError; headers: Record<string, string> } {
+export function unavailable(entries: Unavailable[]): { error: IRError; headers: Record<string, string> } {
   const now = Date.now();
   const earliest = Math.min(...entries.map((entry) => entry.until));
   const headers: Record<string, string> = Number.isFinite(earliest)
@@ -483,7 +483,7 @@ async function sendAttempt(
   return result;
 }
 
-function failed(target: Target, failure: UpstreamFailure): AttemptResult<Response, IRError> {
+export function failed(target: Target, failure: UpstreamFailure): AttemptResult<Response, IRError> {
   return {
     ok: false,
     facts: {
@@ -496,7 +496,7 @@ function failed(target: Target, failure: UpstreamFailure): AttemptResult<Respons
   };
 }
 
-function malformedAttempt(target: Target, detail: string): AttemptResult<Response, IRError> {
+export function malformedAttempt(target: Target, detail: string): AttemptResult<Response, IRError> {
   return { ok: false, facts: { kind: "malformed" }, error: malformed(target, detail) };
 }
 
@@ -560,7 +560,7 @@ function upstreamError(target: Target, failure: UpstreamFailure): IRError {
   };
 }
 
-function gatewayHeaders(
+export function gatewayHeaders(
   call: Call,
   target: Target,
   attempts: number,

@@ -44,6 +44,18 @@ export interface ModelSpec {
   pricing?: ModelPrice;
 }
 
+/** The APIs beyond chat, each served in one upstream style (src/providers/media-apis.ts). */
+export type MediaApi = "embeddings" | "images" | "speech" | "transcriptions" | "moderations" | "rerank";
+
+/** How an upstream shapes an API's requests and answers. */
+export type MediaStyle = "openai" | "gemini" | "ollama" | "cohere" | "voyage" | "jina";
+
+export interface MediaRoute {
+  style: MediaStyle;
+  /** Resolved against the base URL as a link is (a leading slash starts at the host); else the style's own path. */
+  path?: string;
+}
+
 export interface ProviderSpec {
   id: string; // stable lowercase id used in model strings: "<id>/<model>"
   name: string; // display name
@@ -60,6 +72,8 @@ export interface ProviderSpec {
   /** For azure-openai: the base URL is the deployment URL and requests need ?api-version=. */
   apiVersion?: string;
   docsUrl?: string;
+  /** The APIs beyond chat where they differ from the dialect's own (media-apis.ts has the defaults). */
+  apis?: Partial<Record<MediaApi, MediaRoute>>;
   models: ModelSpec[];
 }
 
@@ -137,6 +151,16 @@ export const PROVIDERS: readonly ProviderSpec[] = [
         ...FRONTIER,
         pricing: { input: 2, output: 10, cachedInput: 0.2, cacheWrite: 2.5 },
       },
+      { id: "text-embedding-3-small", name: "Text Embedding 3 Small", pricing: { input: 0.02, output: 0 } },
+      { id: "text-embedding-3-large", name: "Text Embedding 3 Large", pricing: { input: 0.13, output: 0 } },
+      // Moderations cost nothing.
+      { id: "omni-moderation-latest", name: "Omni Moderation", pricing: { input: 0, output: 0 } },
+      // Text input and image output tokens; image input tokens ($10) are not told apart in usage.
+      { id: "gpt-image-1", name: "GPT Image 1", pricing: { input: 5, output: 40 } },
+      // Billed per image, per character and per minute: no token price.
+      { id: "dall-e-3", name: "DALL·E 3" },
+      { id: "tts-1", name: "TTS-1" },
+      { id: "whisper-1", name: "Whisper" },
     ],
   },
   {
@@ -267,6 +291,8 @@ export const PROVIDERS: readonly ProviderSpec[] = [
       },
       { id: "gemini-3.5-flash-lite", name: "Gemini 3.5 Flash-Lite", vision: true, tools: true },
       { id: "gemini-3.1-pro-preview", name: "Gemini 3.1 Pro Preview", ...FRONTIER },
+      { id: "gemini-embedding-001", name: "Gemini Embedding" },
+      { id: "imagen-4.0-generate-001", name: "Imagen 4" },
     ],
   },
   {
@@ -527,6 +553,11 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     // The Compatibility API covers chat completions and embeddings, not the models list.
     listsModels: false,
     docsUrl: "https://docs.cohere.com/docs/compatibility-api",
+    // Embed and rerank in Cohere's own v2 API, beside the Compatibility API on the same host.
+    apis: {
+      embeddings: { style: "cohere", path: "/v2/embed" },
+      rerank: { style: "cohere", path: "/v2/rerank" },
+    },
     models: [
       {
         id: "command-a-03-2025",
@@ -535,6 +566,38 @@ export const PROVIDERS: readonly ProviderSpec[] = [
         tools: true,
         pricing: { input: 2.5, output: 10 },
       },
+      { id: "embed-v4.0", name: "Embed 4" },
+      // Billed per search unit: no token price.
+      { id: "rerank-v3.5", name: "Rerank 3.5" },
+    ],
+  },
+  // Voyage and Jina serve embeddings and rerank only; they have no chat API.
+  {
+    id: "voyage",
+    name: "Voyage AI",
+    dialect: "openai-chat",
+    baseUrl: "https://api.voyageai.com/v1",
+    auth: "bearer",
+    listsModels: false,
+    docsUrl: "https://docs.voyageai.com/reference/embeddings-api",
+    apis: { embeddings: { style: "voyage" }, rerank: { style: "voyage" } },
+    models: [
+      { id: "voyage-3.5", name: "Voyage 3.5" },
+      { id: "rerank-2.5", name: "Rerank 2.5" },
+    ],
+  },
+  {
+    id: "jina",
+    name: "Jina AI",
+    dialect: "openai-chat",
+    baseUrl: "https://api.jina.ai/v1",
+    auth: "bearer",
+    listsModels: false,
+    docsUrl: "https://jina.ai/embeddings/",
+    apis: { embeddings: { style: "jina" }, rerank: { style: "jina" } },
+    models: [
+      { id: "jina-embeddings-v3", name: "Jina Embeddings v3" },
+      { id: "jina-reranker-v2-base-multilingual", name: "Jina Reranker v2" },
     ],
   },
   {

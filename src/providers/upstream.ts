@@ -59,7 +59,8 @@ export class UpstreamFailure extends Error {
 export interface UpstreamRequest {
   url: string;
   headers: Record<string, string>;
-  body: string;
+  /** JSON text, or a multipart upload (fetch sets its boundary). */
+  body: string | FormData;
   stream: boolean;
   /** The client's request signal: its abort ends the upstream call. */
   signal?: AbortSignal;
