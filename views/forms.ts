@@ -76,3 +76,45 @@ export function copyable(id: string, text: string, block = false): Html {
     block ? html`<pre><code id="${id}">${text}</code></pre>` : html`<code id="${id}">${text}</code>`
   }<button type="button" class="secondary" data-copy="${id}">Copy</button></div>`;
 }
+
+/** A multi-line text field with its label, hint and error, tied together like `field`. */
+export function textareaField(options: {
+  id: string;
+  name: string;
+  label: string;
+  value?: string;
+  rows?: number;
+  placeholder?: string;
+  hint?: string;
+  error?: string;
+}): Html {
+  const hintId = `${options.id}-hint`;
+  const errorId = `${options.id}-error`;
+  const described = [options.hint ? hintId : "", options.error ? errorId : ""].filter(Boolean).join(" ");
+  return html`<div class="field">
+    <label for="${options.id}">${options.label}</label>
+    <textarea id="${options.id}" name="${options.name}" rows="${options.rows ?? 4}"
+      ${options.placeholder ? html`placeholder="${options.placeholder}"` : ""}
+      ${described ? html`aria-describedby="${described}"` : ""} ${options.error ? html`aria-invalid="true"` : ""}>${options.value ?? ""}</textarea>
+    ${options.hint ? html`<small id="${hintId}" class="hint">${options.hint}</small>` : ""}
+    ${options.error ? html`<small id="${errorId}" class="error">${options.error}</small>` : ""}
+  </div>`;
+}
+
+/** A checkbox posting "1" when ticked, its label beside it. */
+export function checkField(options: { name: string; label: string; checked: boolean }): Html {
+  return html`<label class="check"><input type="checkbox" name="${options.name}" value="1" ${options.checked ? html`checked` : ""} /> ${options.label}</label>`;
+}
+
+/**
+ * The problem reported for an entry of a one-per-line list (the API names it `field[index]`),
+ * with its position in the list.
+ */
+export function listProblemAt(problems: readonly FieldProblem[], fieldPath: string): string | undefined {
+  for (const problem of problems) {
+    if (problem.field === fieldPath) return problem.message;
+    const index = problem.field.match(/^(.+)\[(\d+)\]$/);
+    if (index?.[1] === fieldPath) return `Entry ${Number(index[2]) + 1}: ${problem.message}`;
+  }
+  return undefined;
+}

@@ -9,7 +9,7 @@ import type { AppContext } from "../context.ts";
 import type { Admin } from "../security/session.ts";
 import type { AuditLogRow } from "../store/schema.ts";
 import { REDACTED, redactSecrets } from "../usage/redact.ts";
-import { clientAddress } from "./auth.ts";
+import { clientAddressOrUnknown } from "./auth.ts";
 import { publicCombo } from "./combos.ts";
 import { publicKey } from "./keys.ts";
 import { publicConnection, publicNode } from "./providers.ts";
@@ -119,7 +119,7 @@ export function auditHooks(context: AppContext) {
       const id = params?.id;
       const read = snapshot[route];
       pending.set(request, {
-        ip: clientAddress(server, request),
+        ip: clientAddressOrUnknown(server, request),
         before: read !== undefined && id !== undefined ? read(id) : undefined,
       });
     },

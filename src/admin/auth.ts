@@ -3,6 +3,7 @@
  */
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
+import { type AddressedServer, clientAddress } from "../security/client-address.ts";
 import { adminAuth, endSession, loginRequired, startSession } from "../security/session.ts";
 import { managementError } from "./errors.ts";
 
@@ -33,11 +34,9 @@ export async function attemptLogin(
   return { ok: true };
 }
 
-export function clientAddress(
-  server: { requestIP(request: Request): { address: string } | null } | null,
-  request: Request,
-) {
-  return server?.requestIP(request)?.address ?? "unknown";
+/** The caller's address for the login throttle and the audit log; "unknown" when it cannot tell. */
+export function clientAddressOrUnknown(server: AddressedServer | null, request: Request): string {
+  return clientAddress(server, request) ?? "unknown";
 }
 
 export function authRoutes(context: AppContext) {
@@ -46,7 +45,7 @@ export function authRoutes(context: AppContext) {
     .post(
       "/api/auth/login",
       async ({ body, cookie, request, server, set, sessionJwt, status }) => {
-        const outcome = await attemptLogin(context, clientAddress(server, request), body.password);
+        const outcome = await attemptLogin(context, clientAddressOrUnknown(server, request), body.password);
         if (!outcome.ok) {
           if (outcome.retryAfter) set.headers["retry-after"] = String(outcome.retryAfter);
           return status(outcome.status, managementError(outcome.message));

@@ -7,10 +7,11 @@
 import { Elysia, t } from "elysia";
 import { loginPage } from "../../views/pages/login.ts";
 import { overviewPage } from "../../views/pages/overview.ts";
-import { attemptLogin, clientAddress } from "../admin/auth.ts";
+import { attemptLogin, clientAddressOrUnknown } from "../admin/auth.ts";
 import type { GatewayCaller } from "../admin/console-call.ts";
 import { VERSION } from "../config.ts";
 import type { AppContext } from "../context.ts";
+import { clientAddress } from "../security/client-address.ts";
 import { adminAuth, crossOrigin, endSession, startSession } from "../security/session.ts";
 import { HOUR_MS } from "../usage/rollup.ts";
 import { staticAssets } from "./assets.ts";
@@ -18,7 +19,7 @@ import { comboPages } from "./combos.ts";
 import { healthPages } from "./health.ts";
 import { keyPages } from "./keys.ts";
 import { logPages } from "./logs.ts";
-import { managementClient } from "./management.ts";
+import { managementClient, rememberCaller } from "./management.ts";
 import { connectionsWithHealth, providerPages } from "./providers.ts";
 import { page, redirect } from "./respond.ts";
 import { settingsPages } from "./settings.ts";
@@ -48,7 +49,11 @@ export function dashboard(context: AppContext, callGateway: GatewayCaller) {
     .post(
       "/login",
       async ({ body, cookie, request, server, sessionJwt }) => {
-        const outcome = await attemptLogin(context, clientAddress(server, request), body.password ?? "");
+        const outcome = await attemptLogin(
+          context,
+          clientAddressOrUnknown(server, request),
+          body.password ?? "",
+        );
         if (!outcome.ok) {
           const response = page(loginPage(outcome.message), outcome.status);
           if (outcome.retryAfter) response.headers.set("retry-after", String(outcome.retryAfter));
@@ -63,8 +68,9 @@ export function dashboard(context: AppContext, callGateway: GatewayCaller) {
       endSession(cookie);
       return redirect("/login");
     })
-    .onBeforeHandle(({ admin, request }) => {
+    .onBeforeHandle(({ admin, request, server }) => {
       if (!new URL(request.url).pathname.startsWith("/dashboard")) return;
+      rememberCaller(request, clientAddress(server, request));
       if (admin === undefined) {
         if (request.headers.get("hx-request")) {
           return new Response(null, { status: 401, headers: { "hx-redirect": "/login" } });

@@ -1,13 +1,19 @@
-/** The API keys page: create (the secret shown once), limits, budgets, no-log, revoke. */
+/** The API keys page: create (the secret shown once), limits, IP allowlist, budgets, no-log, revoke. */
 import { Elysia } from "elysia";
 import { type KeyView, keyEditForm, keysPage, keysSection } from "../../views/pages/keys.ts";
+import type { FieldProblem } from "../admin/errors.ts";
 import type { AppContext } from "../context.ts";
 import type { ManagementCall } from "./management.ts";
 import { type FormFields, filled, formBody, page } from "./respond.ts";
+import { linesOf } from "./settings.ts";
+
+const BUDGET_FIELDS = ["dailyUsd", "weeklyUsd", "monthlyUsd"] as const;
+type BudgetInput = Partial<Record<(typeof BUDGET_FIELDS)[number], number | null>>;
 
 function keyViews(context: AppContext): KeyView[] {
   return context.apiKeys.list().map((row) => {
-    const monthly = context.usage.budgets.status(row.id)?.periods.find((period) => period.period === "month");
+    const budget = context.usage.budgets.status(row.id);
+    const monthly = budget?.periods.find((period) => period.period === "month");
     return {
       id: row.id,
       label: row.label,
@@ -21,6 +27,12 @@ function keyViews(context: AppContext): KeyView[] {
       requestsPerDay: row.requestsPerDay,
       tokensPerMinute: row.tokensPerMinute,
       expiresAt: row.expiresAt,
+      ipAllowlist: row.ipAllowlist,
+      ...(budget
+        ? {
+            budget: { dailyUsd: budget.dailyUsd, weeklyUsd: budget.weeklyUsd, monthlyUsd: budget.monthlyUsd },
+          }
+        : {}),
       ...(monthly && monthly.limitUsd !== null
         ? { monthly: { limitUsd: monthly.limitUsd, spentUsd: monthly.spentUsd, exceeded: monthly.exceeded } }
         : {}),
@@ -43,6 +55,7 @@ function limitsInput(form: FormFields, blank: null | undefined) {
     .map((pattern) => pattern.trim())
     .filter(Boolean);
   const expires = text("expiresAt");
+  const addresses = linesOf(form.ipAllowlist);
   return {
     label: form.label ?? "",
     noLog: form.noLog === "1",
@@ -52,7 +65,31 @@ function limitsInput(form: FormFields, blank: null | undefined) {
     tokensPerMinute: count("tokensPerMinute"),
     // datetime-local has no zone; the form says UTC.
     expiresAt: expires === undefined ? blank : new Date(`${expires}Z`).toISOString(),
+    ipAllowlist: addresses.length > 0 ? addresses : blank,
   };
+}
+
+/**
+ * The budgets a form asks for, in USD, or the fields that are not amounts. A blank field is left
+ * out on create and lifts that budget (null) on a change. Checked here, before the key is saved,
+ * since the API would take a non-number as "no budget".
+ */
+function budgetsInput(
+  form: FormFields,
+  blank: null | undefined,
+): { budget: BudgetInput; given: boolean } | { problems: FieldProblem[] } {
+  const budget: BudgetInput = {};
+  const problems: FieldProblem[] = [];
+  let given = false;
+  for (const name of BUDGET_FIELDS) {
+    const text = filled(form, name);
+    const amount = text === undefined ? undefined : Number(text);
+    if (amount !== undefined && !(amount >= 0))
+      problems.push({ field: name, message: "a number of dollars, 0 or more" });
+    if (amount !== undefined) given = true;
+    budget[name] = amount ?? blank;
+  }
+  return problems.length > 0 ? { problems } : { budget, given };
 }
 
 export function keyPages(context: AppContext, api: ManagementCall) {
@@ -64,12 +101,9 @@ export function keyPages(context: AppContext, api: ManagementCall) {
     .post(
       "/dashboard/keys",
       async ({ body, request }) => {
-        const monthly = filled(body, "monthlyUsd");
-        const monthlyUsd = monthly === undefined ? undefined : Number(monthly);
-        if (monthlyUsd !== undefined && !(monthlyUsd >= 0)) {
-          const problems = [{ field: "monthlyUsd", message: "a number of dollars, 0 or more" }];
-          return section({ form: { values: body, problems } }, 400);
-        }
+        const budgets = budgetsInput(body, undefined);
+        if ("problems" in budgets)
+          return section({ form: { values: body, problems: budgets.problems } }, 400);
         const created = await api<{ id: string; label: string; key: string }>(request, "POST", "/api/keys", {
           ...limitsInput(body, undefined),
           admin: body.admin === "1",
@@ -78,8 +112,8 @@ export function keyPages(context: AppContext, api: ManagementCall) {
           const form = { values: body, message: created.message, problems: created.problems };
           return section({ form }, created.status);
         }
-        if (monthlyUsd !== undefined)
-          await api(request, "POST", "/api/usage/budget", { apiKeyId: created.data.id, monthlyUsd });
+        if (budgets.given)
+          await api(request, "POST", "/api/usage/budget", { apiKeyId: created.data.id, ...budgets.budget });
         return section({ created: { label: created.data.label, secret: created.data.key } });
       },
       { body: formBody },
@@ -93,12 +127,18 @@ export function keyPages(context: AppContext, api: ManagementCall) {
       async ({ params, body, request }) => {
         const key = keyViews(context).find((view) => view.id === params.id);
         if (!key) return section({}, 404);
-        const answer = await api(
+        const budgets = budgetsInput(body, null);
+        if ("problems" in budgets)
+          return section({ editor: keyEditForm(key, { values: body, problems: budgets.problems }) }, 400);
+        const changed = await api(
           request,
           "PATCH",
           `/api/keys/${encodeURIComponent(params.id)}`,
           limitsInput(body, null),
         );
+        const answer = changed.ok
+          ? await api(request, "POST", "/api/usage/budget", { apiKeyId: params.id, ...budgets.budget })
+          : changed;
         if (answer.ok) return section();
         const form = { values: body, message: answer.message, problems: answer.problems };
         return section({ editor: keyEditForm(key, form) }, answer.status);

@@ -8,6 +8,7 @@ import type { GatewayCaller } from "../admin/console-call.ts";
 import type { FieldProblem } from "../admin/errors.ts";
 import { adminApi } from "../admin/index.ts";
 import type { AppContext } from "../context.ts";
+import { FORWARDED_ADDRESS_HEADER } from "../security/client-address.ts";
 
 export type ApiAnswer<T> =
   | { ok: true; status: number; data: T }
@@ -20,6 +21,13 @@ export type ManagementCall = <T = Record<string, unknown>>(
   json?: unknown,
 ) => Promise<ApiAnswer<T>>;
 
+/** The address each dashboard request came from, handed on to the API it calls in process. */
+const callers = new WeakMap<Request, string>();
+
+export function rememberCaller(request: Request, address: string | undefined): void {
+  if (address !== undefined) callers.set(request, address);
+}
+
 export function managementClient(context: AppContext, callGateway: GatewayCaller): ManagementCall {
   const api = adminApi(context, callGateway);
   return async (from, method, path, json) => {
@@ -29,6 +37,8 @@ export function managementClient(context: AppContext, callGateway: GatewayCaller
       if (value !== null) headers.set(name, value);
     }
     if (json !== undefined) headers.set("content-type", "application/json");
+    const caller = callers.get(from);
+    if (caller !== undefined) headers.set(FORWARDED_ADDRESS_HEADER, caller);
     const response = await api.handle(
       new Request(new URL(path, from.url), {
         method,

@@ -1,27 +1,37 @@
 /**
- * The settings page: admin password, outbound proxy, combo defaults and resilience profile,
- * price overrides, backups. Each form saves through the management API (the password through the
+ * The settings page: admin password, sign-in, outbound proxy, combo defaults and resilience
+ * profile, system prompt, thinking budget, IP filter, response cache, price overrides, backups. Each form saves through the management API (the password through the
  * security room, which has no management route) and answers with itself.
  */
 import { Elysia } from "elysia";
 import {
   backupsSection,
+  type CacheStatsView,
+  cacheSection,
+  type IpFilterOutcome,
+  ipFilterSection,
   type Outcome,
   passwordForm,
   pricingSection,
   proxyForm,
   type RoutingView,
+  requireLoginForm,
   routingForm,
   type SettingsView,
   settingsPage,
+  systemPromptForm,
+  type ThinkingBudgetView,
+  thinkingBudgetForm,
 } from "../../views/pages/settings.ts";
 import type { FieldProblem } from "../admin/errors.ts";
 import type { AppContext } from "../context.ts";
+import { EFFORT_LEVELS, readSystemPrompt, readThinkingBudget, THINKING_MODES } from "../gateway/shaping.ts";
 import { listBackups } from "../ops/backups.ts";
 import { readProxySettings } from "../providers/proxy.ts";
 import { readResilience } from "../routing/settings.ts";
 import { ACCOUNT_STRATEGIES } from "../routing/strategies.ts";
-import { adminAuth, startSession } from "../security/session.ts";
+import { readIpFilter } from "../security/ip-filter.ts";
+import { adminAuth, loginRequired, startSession } from "../security/session.ts";
 import type { ApiAnswer, ManagementCall } from "./management.ts";
 import { type FormFields, filled, formBody, page } from "./respond.ts";
 
@@ -45,14 +55,50 @@ function prices(context: AppContext) {
   return context.usage.pricing.listOverrides();
 }
 
-function settingsView(context: AppContext): SettingsView {
+function thinkingBudgetView(context: AppContext): ThinkingBudgetView {
+  return { ...readThinkingBudget(context.settings), modes: THINKING_MODES, effortLevels: EFFORT_LEVELS };
+}
+
+/** The IP filter with only the bans still in force. */
+function ipFilterView(context: AppContext) {
+  const filter = readIpFilter(context.settings);
+  const now = Date.now();
+  return { ...filter, tempBans: filter.tempBans.filter((ban) => ban.until > now) };
+}
+
+/** The response cache's statistics as the management API reports them, or its refusal. */
+async function cacheStats(api: ManagementCall, request: Request) {
+  return api<{ stats: CacheStatsView }>(request, "GET", "/api/cache");
+}
+
+async function settingsView(
+  context: AppContext,
+  api: ManagementCall,
+  request: Request,
+): Promise<SettingsView> {
+  const cache = await cacheStats(api, request);
   return {
     proxy: readProxySettings(context.settings),
     routing: routingView(context),
     prices: prices(context),
     backups: listBackups(context.store),
+    requireLogin: loginRequired(context),
+    ipFilter: ipFilterView(context),
+    systemPrompt: readSystemPrompt(context.settings),
+    thinkingBudget: thinkingBudgetView(context),
+    cacheStats: cache.ok ? cache.data.stats : undefined,
   };
 }
+
+/** A one-entry-per-line text field as a list, blank lines dropped. */
+export function linesOf(text: string | undefined): string[] {
+  return (text ?? "")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+const MS_PER_MINUTE = 60_000;
 
 /** Saved, or the form back with the API's objections. */
 function outcomeOf(answer: ApiAnswer<unknown>, values: FormFields, saved: string): Outcome {
@@ -66,9 +112,13 @@ function numberOf(form: FormFields, name: string): number | undefined {
 }
 
 export function settingsPages(context: AppContext, api: ManagementCall) {
+  const ipFilterAnswer = (answer: ApiAnswer<unknown>, outcome: IpFilterOutcome) =>
+    page(ipFilterSection(ipFilterView(context), outcome), answer.ok ? 200 : answer.status);
   return new Elysia()
     .use(adminAuth(context))
-    .get("/dashboard/settings", () => page(settingsPage(settingsView(context))))
+    .get("/dashboard/settings", async ({ request }) =>
+      page(settingsPage(await settingsView(context, api, request))),
+    )
     .post(
       "/dashboard/settings/password",
       async ({ body, cookie, request, sessionJwt }) => {
@@ -87,6 +137,94 @@ export function settingsPages(context: AppContext, api: ManagementCall) {
       },
       { body: formBody },
     )
+    .post(
+      "/dashboard/settings/require-login",
+      async ({ body, request }) => {
+        const answer = await api(request, "POST", "/api/settings/require-login", {
+          requireLogin: body.requireLogin === "1",
+        });
+        const outcome = outcomeOf(answer, body, "Sign-in setting saved; it applies to the next request.");
+        return page(requireLoginForm(loginRequired(context), outcome), answer.ok ? 200 : answer.status);
+      },
+      { body: formBody },
+    )
+    .post(
+      "/dashboard/settings/system-prompt",
+      async ({ body, request }) => {
+        const answer = await api(request, "PUT", "/api/settings/system-prompt", {
+          enabled: body.enabled === "1",
+          prompt: body.prompt ?? "",
+        });
+        const outcome = outcomeOf(answer, body, "System prompt saved; the next request carries it.");
+        return page(
+          systemPromptForm(readSystemPrompt(context.settings), outcome),
+          answer.ok ? 200 : answer.status,
+        );
+      },
+      { body: formBody },
+    )
+    .post(
+      "/dashboard/settings/thinking-budget",
+      async ({ body, request }) => {
+        const answer = await api(request, "PUT", "/api/settings/thinking-budget", {
+          mode: body.mode,
+          customBudget: numberOf(body, "customBudget"),
+          effortLevel: body.effortLevel,
+        });
+        const outcome = outcomeOf(answer, body, "Thinking budget saved; the next request follows it.");
+        return page(
+          thinkingBudgetForm(thinkingBudgetView(context), outcome),
+          answer.ok ? 200 : answer.status,
+        );
+      },
+      { body: formBody },
+    )
+    .post(
+      "/dashboard/settings/ip-filter",
+      async ({ body, request }) => {
+        const answer = await api(request, "PUT", "/api/settings/ip-filter", {
+          enabled: body.enabled === "1",
+          mode: body.mode,
+          blacklist: linesOf(body.blacklist),
+          whitelist: linesOf(body.whitelist),
+        });
+        const filter = outcomeOf(answer, body, "IP filter saved; it applies to the next request.");
+        return ipFilterAnswer(answer, { filter });
+      },
+      { body: formBody },
+    )
+    .post(
+      "/dashboard/settings/ip-filter/bans",
+      async ({ body, request }) => {
+        const minutes = numberOf(body, "minutes");
+        const answer = await api(request, "PUT", "/api/settings/ip-filter", {
+          tempBan: {
+            ip: body.ip?.trim() ?? "",
+            durationMs: minutes === undefined ? undefined : Math.round(minutes * MS_PER_MINUTE),
+            reason: body.reason?.trim() ?? "",
+          },
+        });
+        const ban = outcomeOf(answer, body, `${body.ip?.trim() ?? ""} is banned for ${minutes} minutes.`);
+        return ipFilterAnswer(answer, { ban });
+      },
+      { body: formBody },
+    )
+    .delete("/dashboard/settings/ip-filter/bans", async ({ query, request }) => {
+      const answer = await api(request, "PUT", "/api/settings/ip-filter", { removeBan: query.ip ?? "" });
+      const ban = outcomeOf(answer, {}, `The ban on ${query.ip ?? ""} is lifted.`);
+      return ipFilterAnswer(answer, { ban });
+    })
+    .delete("/dashboard/settings/cache", async ({ request }) => {
+      const cleared = await api<{ cleared: number }>(request, "DELETE", "/api/cache");
+      const stats = await cacheStats(api, request);
+      const outcome = cleared.ok
+        ? { saved: `Cache cleared (${cleared.data.cleared} entries removed).` }
+        : { error: cleared.message };
+      return page(
+        cacheSection(stats.ok ? stats.data.stats : undefined, outcome),
+        cleared.ok ? 200 : cleared.status,
+      );
+    })
     .post(
       "/dashboard/settings/proxy",
       async ({ body, request }) => {

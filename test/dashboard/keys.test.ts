@@ -91,3 +91,60 @@ describe("a refusal by the management API's schema", () => {
     expect(server.context.apiKeys.list().map((row) => row.label)).not.toContain("bad rate");
   });
 });
+
+describe("a key's IP allowlist and budgets", () => {
+  it("are saved from the edit form and shown in it again", async () => {
+    const key = server.context.apiKeys.list().find((row) => row.label === "renamed")!;
+    const response = await send(`/dashboard/keys/${key.id}`, {
+      label: "renamed",
+      ipAllowlist: "10.0.0.0/8\n\n 192.168.1.7 ",
+      dailyUsd: "1.5",
+      weeklyUsd: "7",
+      monthlyUsd: "",
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("from 10.0.0.0/8, 192.168.1.7");
+    expect(server.context.apiKeys.get(key.id)?.ipAllowlist).toEqual(["10.0.0.0/8", "192.168.1.7"]);
+    const budgets = await server.call(`/api/usage/budget?apiKeyId=${key.id}`, { cookie });
+    const [budget] = (await budgets.json()).budgets;
+    expect(budget).toMatchObject({ dailyUsd: 1.5, weeklyUsd: 7, monthlyUsd: null });
+
+    const form = await (await server.call(`/dashboard/keys/${key.id}/edit`, { cookie })).text();
+    expect(form).toContain(">10.0.0.0/8\n192.168.1.7</textarea>");
+    expect(form).toContain('id="edit-dailyUsd" name="dailyUsd" type="number"');
+    expect(form).toMatch(/id="edit-weeklyUsd"[^>]*value="7"/);
+  });
+
+  it("refuse an entry that is not an address pattern, naming it", async () => {
+    const key = server.context.apiKeys.list().find((row) => row.label === "renamed")!;
+    const response = await send(`/dashboard/keys/${key.id}`, {
+      label: "renamed",
+      ipAllowlist: "10.0.0.1\nnot an address",
+    });
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(text).toContain('id="edit-ip-allowlist-error"');
+    expect(text).toContain("Entry 2:");
+    expect(server.context.apiKeys.get(key.id)?.ipAllowlist).toEqual(["10.0.0.0/8", "192.168.1.7"]);
+  });
+
+  it("refuse a budget that is not an amount before saving anything", async () => {
+    const key = server.context.apiKeys.list().find((row) => row.label === "renamed")!;
+    const response = await send(`/dashboard/keys/${key.id}`, { label: "other name", weeklyUsd: "-1" });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('id="edit-weeklyUsd-error"');
+    expect(server.context.apiKeys.get(key.id)?.label).toBe("renamed");
+  });
+
+  it("are given at creation too", async () => {
+    const response = await send("/dashboard/keys", {
+      label: "office only",
+      ipAllowlist: "203.0.113.0/24",
+      dailyUsd: "2",
+    });
+    expect(response.status).toBe(200);
+    const key = server.context.apiKeys.list().find((row) => row.label === "office only")!;
+    expect(key.ipAllowlist).toEqual(["203.0.113.0/24"]);
+    expect(server.context.usage.budgets.status(key.id)).toMatchObject({ dailyUsd: 2, monthlyUsd: null });
+  });
+});

@@ -1,5 +1,5 @@
 import { formatCount, formatTime, formatUsd } from "../format.ts";
-import { copyable, field, formAlert, problemAt } from "../forms.ts";
+import { copyable, field, formAlert, listProblemAt, problemAt, textareaField } from "../forms.ts";
 import { type Html, html } from "../html.ts";
 import { appLayout } from "../layout.ts";
 import type { FormState } from "./providers.ts";
@@ -17,6 +17,9 @@ export interface KeyView {
   requestsPerDay: number | null;
   tokensPerMinute: number | null;
   expiresAt: Date | null;
+  ipAllowlist: string[] | null;
+  /** The key's daily, weekly and monthly limits in USD, when it has a budget. */
+  budget?: { dailyUsd: number | null; weeklyUsd: number | null; monthlyUsd: number | null };
   /** This month's limit and spend, when the key has a monthly budget. */
   monthly?: { limitUsd: number | null; spentUsd: number; exceeded: boolean };
 }
@@ -31,6 +34,7 @@ function limitsText(key: KeyView): string {
   return [
     key.allowedModels ? `models: ${key.allowedModels.join(", ")}` : "any model",
     rates.length > 0 ? rates.join(", ") : "no rate limits",
+    key.ipAllowlist ? `from ${key.ipAllowlist.join(", ")}` : "",
     key.expiresAt ? `expires ${formatTime(key.expiresAt)} UTC` : "",
   ]
     .filter(Boolean)
@@ -46,6 +50,10 @@ export function limitValues(key: KeyView): Record<string, string> {
     requestsPerDay: key.requestsPerDay?.toString() ?? "",
     tokensPerMinute: key.tokensPerMinute?.toString() ?? "",
     expiresAt: key.expiresAt ? key.expiresAt.toISOString().slice(0, 16) : "",
+    ipAllowlist: key.ipAllowlist?.join("\n") ?? "",
+    dailyUsd: key.budget?.dailyUsd?.toString() ?? "",
+    weeklyUsd: key.budget?.weeklyUsd?.toString() ?? "",
+    monthlyUsd: key.budget?.monthlyUsd?.toString() ?? "",
     ...(key.noLog ? { noLog: "1" } : {}),
   };
 }
@@ -67,8 +75,36 @@ function limitFields(prefix: string, values: Record<string, string>, form?: Form
     ${number("requestsPerMinute", "Requests per minute")}
     ${number("requestsPerDay", "Requests per day")}
     ${number("tokensPerMinute", "Tokens per minute")}
+    ${textareaField({ id: `${prefix}-ip-allowlist`, name: "ipAllowlist", label: "IP allowlist", value: values.ipAllowlist, placeholder: "any address", hint: "One address, CIDR range or wildcard per line; empty lets any address use the key.", error: listProblemAt(problems, "ipAllowlist") })}
     ${field({ id: `${prefix}-expires`, name: "expiresAt", label: "Expires (UTC)", type: "datetime-local", value: values.expiresAt, hint: "Leave empty for never.", error: problemAt(problems, "expiresAt") })}
     <label class="check"><input type="checkbox" name="noLog" value="1" ${values.noLog === "1" ? html`checked` : ""} /> no-log (keep no request or response bodies)</label>`;
+}
+
+/** The budget periods a key can be limited by, as form fields named like the management API's. */
+const BUDGET_FIELDS = [
+  { name: "dailyUsd", label: "Daily budget (USD)" },
+  { name: "weeklyUsd", label: "Weekly budget (USD)" },
+  { name: "monthlyUsd", label: "Monthly budget (USD)" },
+] as const;
+
+/** The daily, weekly and monthly budget fields, shared by the create and the edit form. */
+function budgetFields(prefix: string, values: Record<string, string>, form?: FormState): Html {
+  const problems = form?.problems ?? [];
+  return html`<fieldset class="stack"><legend>Budgets</legend>
+    <small class="hint">Optional; requests are refused once a budget is spent.</small>
+    ${BUDGET_FIELDS.map(({ name, label }) =>
+      field({
+        id: `${prefix}-${name}`,
+        name,
+        label,
+        type: "number",
+        min: 0,
+        step: "0.01",
+        value: values[name],
+        error: problemAt(problems, name),
+      }),
+    )}
+  </fieldset>`;
 }
 
 /** The form that changes one key's name and limits, shown in place of the create form. */
@@ -79,6 +115,7 @@ export function keyEditForm(key: KeyView, form?: FormState): Html {
     <h2>Limits of ${key.label}</h2>
     ${formAlert(problems.length === 0 ? form?.message : undefined)}
     ${field({ id: "edit-label", name: "label", label: "Name", required: true, value: values.label, error: problemAt(problems, "label") })}
+    ${budgetFields("edit", values, form)}
     ${limitFields("edit", values, form)}
     <div class="actions"><button type="submit">Save limits</button><a href="/dashboard/keys">Cancel</a></div>
   </form>`;
@@ -91,7 +128,7 @@ function createForm(form?: FormState): Html {
     <h2>Create a key</h2>
     ${formAlert(problems.length === 0 ? form?.message : undefined)}
     ${field({ id: "label", name: "label", label: "Name", required: true, placeholder: "e.g. laptop", value: values.label, error: problemAt(problems, "label") })}
-    ${field({ id: "monthly-budget", name: "monthlyUsd", label: "Monthly budget (USD)", type: "number", min: 0, step: "0.01", value: values.monthlyUsd, hint: "Optional; requests are refused once it is spent.", error: problemAt(problems, "monthlyUsd") })}
+    ${budgetFields("new", values, form)}
     <details ${problems.length > 0 ? html`open` : ""}><summary>Limits</summary><div class="stack">${limitFields("new", values, form)}</div></details>
     <label class="check"><input type="checkbox" name="admin" value="1" /> admin scope (may use the management API)</label>
     <button type="submit">Create key</button>

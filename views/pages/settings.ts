@@ -1,5 +1,13 @@
 import { formatBytes, formatTime } from "../format.ts";
-import { field, formAlert, problemAt, selectField } from "../forms.ts";
+import {
+  checkField,
+  field,
+  formAlert,
+  listProblemAt,
+  problemAt,
+  selectField,
+  textareaField,
+} from "../forms.ts";
 import { type Html, html } from "../html.ts";
 import { appLayout } from "../layout.ts";
 import type { FormState } from "./providers.ts";
@@ -34,11 +42,54 @@ export interface BackupView {
   createdAt: string;
 }
 
+export interface TempBanView {
+  ip: string;
+  /** Unix ms. */
+  until: number;
+  reason: string;
+}
+
+export interface IpFilterView {
+  enabled: boolean;
+  mode: "blacklist" | "whitelist";
+  blacklist: string[];
+  whitelist: string[];
+  tempBans: TempBanView[];
+}
+
+export interface SystemPromptView {
+  enabled: boolean;
+  prompt: string;
+}
+
+export interface ThinkingBudgetView {
+  mode: string;
+  modes: readonly string[];
+  customBudget: number;
+  effortLevel: string;
+  effortLevels: readonly string[];
+}
+
+export interface CacheStatsView {
+  hits: number;
+  misses: number;
+  stores: number;
+  evictions: number;
+  entries: number;
+  bytes: number;
+}
+
 export interface SettingsView {
   proxy: ProxyView;
   routing: RoutingView;
   prices: PriceOverrideView[];
   backups: BackupView[];
+  requireLogin: boolean;
+  ipFilter: IpFilterView;
+  systemPrompt: SystemPromptView;
+  thinkingBudget: ThinkingBudgetView;
+  /** Undefined when the management API would not give them. */
+  cacheStats: CacheStatsView | undefined;
 }
 
 /** What a settings form answers with: saved, or refused with the fields to fix. */
@@ -149,10 +200,160 @@ export function backupsSection(
   </section>`;
 }
 
+/** A settings form that posts to `action` and is swapped by its own answer. */
+function settingsForm(
+  options: { id: string; action: string; title: string; submit: string },
+  outcome: Outcome,
+  fields: Html,
+): Html {
+  return html`<form id="${options.id}" class="panel stack" hx-post="${options.action}" hx-target="this" hx-swap="outerHTML" aria-labelledby="${options.id}-title">
+    <h2 id="${options.id}-title">${options.title}</h2>
+    ${outcomeNotes(outcome)}
+    ${fields}
+    <button type="submit">${options.submit}</button>
+  </form>`;
+}
+
+/** A ticked box as the form last sent it, or as saved. */
+function ticked(values: Record<string, string> | undefined, name: string, saved: boolean): boolean {
+  return values ? values[name] === "1" : saved;
+}
+
+/** Sign-in on or off: the state as saved, and a button that flips it. */
+export function requireLoginForm(requireLogin: boolean, outcome: Outcome = {}): Html {
+  return settingsForm(
+    {
+      id: "require-login-form",
+      action: "/dashboard/settings/require-login",
+      title: "Sign-in",
+      submit: requireLogin ? "Stop requiring sign-in" : "Require sign-in",
+    },
+    outcome,
+    html`<p id="require-login-state"><span class="state ${requireLogin ? "state-ok" : "state-warn"}">${requireLogin ? "required" : "not required"}</span>
+      ${requireLogin ? "The dashboard and the management API ask for the admin password." : "Anyone who can reach the console may use it."}</p>
+    <input type="hidden" name="requireLogin" value="${requireLogin ? "0" : "1"}" />`,
+  );
+}
+
+export function systemPromptForm(systemPrompt: SystemPromptView, outcome: Outcome = {}): Html {
+  const problems = outcome.form?.problems ?? [];
+  const values = outcome.form?.values;
+  return settingsForm(
+    {
+      id: "system-prompt-form",
+      action: "/dashboard/settings/system-prompt",
+      title: "System prompt",
+      submit: "Save system prompt",
+    },
+    outcome,
+    html`${checkField({ name: "enabled", label: "add this system prompt to every request", checked: ticked(values, "enabled", systemPrompt.enabled) })}
+    ${textareaField({ id: "system-prompt", name: "prompt", label: "Prompt", rows: 6, value: values?.prompt ?? systemPrompt.prompt, error: problemAt(problems, "prompt") })}`,
+  );
+}
+
+export function thinkingBudgetForm(budget: ThinkingBudgetView, outcome: Outcome = {}): Html {
+  const problems = outcome.form?.problems ?? [];
+  const values = outcome.form?.values ?? {};
+  const choices = (names: readonly string[]) => names.map((name) => ({ value: name, label: name }));
+  return settingsForm(
+    {
+      id: "thinking-budget-form",
+      action: "/dashboard/settings/thinking-budget",
+      title: "Thinking budget",
+      submit: "Save thinking budget",
+    },
+    outcome,
+    html`${selectField({ id: "thinking-mode", name: "mode", label: "Mode", selected: values.mode ?? budget.mode, choices: choices(budget.modes), error: problemAt(problems, "mode") })}
+    ${field({ id: "thinking-custom-budget", name: "customBudget", label: "Custom budget (tokens)", type: "number", min: 0, value: values.customBudget ?? budget.customBudget, hint: "Used in custom mode; 0 turns reasoning off.", error: problemAt(problems, "customBudget") })}
+    ${selectField({ id: "thinking-effort", name: "effortLevel", label: "Effort level", selected: values.effortLevel ?? budget.effortLevel, choices: choices(budget.effortLevels), error: problemAt(problems, "effortLevel") })}`,
+  );
+}
+
+/** What the IP filter section answers with: the outcome of the filter form or of a ban. */
+export interface IpFilterOutcome {
+  filter?: Outcome;
+  ban?: Outcome;
+}
+
+function tempBansTable(bans: TempBanView[]): Html {
+  if (bans.length === 0) return html`<p class="empty">No temporary bans.</p>`;
+  return html`<div class="scroll"><table><caption class="visually-hidden">Active temporary bans</caption>
+    <thead><tr><th>Address</th><th>Until (UTC)</th><th>Reason</th><th></th></tr></thead>
+    <tbody>${bans.map(
+      (ban) => html`<tr><td><code>${ban.ip}</code></td><td>${formatTime(ban.until)}</td><td>${ban.reason}</td>
+        <td><button type="button" class="danger" hx-delete="/dashboard/settings/ip-filter/bans?${new URLSearchParams({ ip: ban.ip }).toString()}"
+          hx-target="#ip-filter" hx-swap="outerHTML" hx-confirm="Lift the ban on ${ban.ip}?">Lift</button></td></tr>`,
+    )}</tbody></table></div>`;
+}
+
+export function ipFilterSection(filter: IpFilterView, outcome: IpFilterOutcome = {}): Html {
+  const filterOutcome = outcome.filter ?? {};
+  const filterProblems = filterOutcome.form?.problems ?? [];
+  const filterValues = filterOutcome.form?.values;
+  const banOutcome = outcome.ban ?? {};
+  const banProblems = banOutcome.form?.problems ?? [];
+  const banValues = banOutcome.form?.values ?? {};
+  const patternsHint = "One address, CIDR range or wildcard per line, e.g. 10.0.0.0/8.";
+  return html`<section id="ip-filter" class="panel stack" aria-labelledby="ip-filter-title">
+    <h2 id="ip-filter-title">IP filter</h2>
+    <form class="stack" hx-post="/dashboard/settings/ip-filter" hx-target="#ip-filter" hx-swap="outerHTML" aria-label="IP filter rules">
+      ${outcomeNotes(filterOutcome)}
+      ${checkField({ name: "enabled", label: "filter every request by client address", checked: ticked(filterValues, "enabled", filter.enabled) })}
+      ${selectField({
+        id: "ip-filter-mode",
+        name: "mode",
+        label: "Mode",
+        selected: filterValues?.mode ?? filter.mode,
+        choices: [
+          { value: "blacklist", label: "blacklist: refuse the listed addresses" },
+          { value: "whitelist", label: "whitelist: let only the listed addresses in" },
+        ],
+        error: problemAt(filterProblems, "mode"),
+      })}
+      ${textareaField({ id: "ip-blacklist", name: "blacklist", label: "Blacklist", value: filterValues?.blacklist ?? filter.blacklist.join("\n"), hint: patternsHint, error: listProblemAt(filterProblems, "blacklist") })}
+      ${textareaField({ id: "ip-whitelist", name: "whitelist", label: "Whitelist", value: filterValues?.whitelist ?? filter.whitelist.join("\n"), hint: patternsHint, error: listProblemAt(filterProblems, "whitelist") })}
+      <button type="submit">Save IP filter</button>
+    </form>
+    <h3>Temporary bans</h3>
+    ${tempBansTable(filter.tempBans)}
+    <form class="stack" hx-post="/dashboard/settings/ip-filter/bans" hx-target="#ip-filter" hx-swap="outerHTML" aria-label="Ban an address for a while">
+      ${outcomeNotes(banOutcome)}
+      ${field({ id: "ban-ip", name: "ip", label: "Address to ban", required: true, value: banValues.ip, placeholder: "203.0.113.7", error: problemAt(banProblems, "tempBan.ip") ?? listProblemAt(banProblems, "tempBans") })}
+      ${field({ id: "ban-minutes", name: "minutes", label: "For (minutes)", type: "number", min: 1, required: true, value: banValues.minutes, error: problemAt(banProblems, "tempBan.durationMs") })}
+      ${field({ id: "ban-reason", name: "reason", label: "Reason", value: banValues.reason, error: problemAt(banProblems, "tempBan.reason") })}
+      <button type="submit">Ban address</button>
+    </form>
+  </section>`;
+}
+
+export function cacheSection(
+  stats: CacheStatsView | undefined,
+  outcome: { saved?: string; error?: string } = {},
+): Html {
+  const facts: Array<[string, string | number]> = stats
+    ? [
+        ["Entries", stats.entries],
+        ["Size", formatBytes(stats.bytes)],
+        ["Hits", stats.hits],
+        ["Misses", stats.misses],
+        ["Stored", stats.stores],
+        ["Evicted", stats.evictions],
+      ]
+    : [];
+  return html`<section id="response-cache" class="panel stack" aria-labelledby="response-cache-title">
+    <div class="row"><h2 id="response-cache-title">Response cache</h2>
+      <button type="button" class="danger" hx-delete="/dashboard/settings/cache" hx-target="#response-cache" hx-swap="outerHTML"
+        hx-confirm="Clear the response cache? Repeated requests go upstream again.">Clear cache</button></div>
+    ${outcome.saved ? html`<p role="status" class="ok">${outcome.saved}</p>` : ""}
+    ${formAlert(outcome.error)}
+    ${stats ? html`<dl class="facts">${facts.map(([name, value]) => html`<dt>${name}</dt><dd>${value}</dd>`)}</dl>` : ""}
+  </section>`;
+}
+
 export function settingsPage(view: SettingsView) {
   return appLayout(
     "Settings",
     "/dashboard/settings",
-    html`<div class="grid">${passwordForm()}${proxyForm(view.proxy)}${routingForm(view.routing)}${pricingSection(view.prices)}${backupsSection(view.backups)}</div>`,
+    html`<div class="grid">${passwordForm()}${requireLoginForm(view.requireLogin)}${proxyForm(view.proxy)}${routingForm(view.routing)}${systemPromptForm(view.systemPrompt)}${thinkingBudgetForm(view.thinkingBudget)}${ipFilterSection(view.ipFilter)}${cacheSection(view.cacheStats)}${pricingSection(view.prices)}${backupsSection(view.backups)}</div>`,
   );
 }
