@@ -29,7 +29,7 @@ import {
   type UpstreamRequest,
   type UpstreamResponse,
 } from "../providers/upstream.ts";
-import { type AttemptResult, targetKey, walkPlan } from "../routing/attempt.ts";
+import { type AttemptResult, targetKey, type Walk, walkPlan } from "../routing/attempt.ts";
 import { classify } from "../routing/classify.ts";
 import type { Unavailable } from "../routing/health.ts";
 import { decide, readPolicies } from "../routing/policies.ts";
@@ -299,37 +299,50 @@ export async function handleCall(
       }
     },
     attempt: (target, body, attempt, remainingMs) => sendAttempt(call, target, body, attempt, remainingMs),
-    onAuthFailure(target, message) {
-      context.providers.updateConnection(target.connection.id, {
-        testStatus: "error",
-        lastError: `disabled: ${message}`,
-      });
-    },
+    onAuthFailure: (target, message) => disableConnection(context, target, message),
     describe: (error) => error.message,
   });
-  if (walk.target?.combo) {
-    context.comboMetrics.record(
-      walk.target.combo.name,
-      walk.value ? walk.target.combo.step : undefined,
-      walk.value !== undefined,
-      walk.attempts,
-      performance.now() - call.startedAt,
-    );
-  }
+  recordComboStep(call, walk);
   if (walk.value) {
     if (sessionId && walk.target)
       context.sessions.remember(sessionId, walk.target.connection.id, call.key.id);
     return walk.value;
   }
   call.keep?.(undefined);
+  return unanswered(call, walk);
+}
+
+/** A connection whose key the upstream refused is disabled until it is fixed, saying why. */
+export function disableConnection(context: AppContext, target: Target, message: string): void {
+  context.providers.updateConnection(target.connection.id, {
+    testStatus: "error",
+    lastError: `disabled: ${message}`,
+  });
+}
+
+/** Counts a walk that came from a combo in the combo's metrics. */
+export function recordComboStep(call: Call, walk: Walk<Response, IRError>): void {
+  if (!walk.target?.combo) return;
+  call.context.comboMetrics.record(
+    walk.target.combo.name,
+    walk.value ? walk.target.combo.step : undefined,
+    walk.value !== undefined,
+    walk.attempts,
+    performance.now() - call.startedAt,
+  );
+}
+
+/** A walk that found no answer: its last error, or why every target was skipped; recorded. */
+export function unanswered(call: Call, walk: Walk<Response, IRError>): Response {
+  const { dialect } = call.shape;
   if (walk.lastError) {
     const aborted = walk.stoppedBy?.class === "client_abort";
-    report.finish({ status: walk.lastError.status, error: walk.lastError, complete: true, aborted });
+    call.report.finish({ status: walk.lastError.status, error: walk.lastError, complete: true, aborted });
     const headers = walk.target ? gatewayHeaders(call, walk.target, walk.attempts, performance.now()) : {};
     return errorResponse(dialect, walk.lastError, headers);
   }
   const { error, headers } = unavailable(walk.unavailable);
-  return refuse(report, dialect, error, headers);
+  return refuse(call.report, dialect, error, headers);
 }
 
 /**
@@ -414,7 +427,7 @@ function passesThrough(call: Call, target: Target): boolean {
 }
 
 /** Every target is cooling down, open, disabled or at its limit: say so at once, with when to come back. */
-export function unavailable(entries: Unavailable[]): { error: IRError; headers: Record<string, string> } {
+function unavailable(entries: Unavailable[]): { error: IRError; headers: Record<string, string> } {
   const now = Date.now();
   const earliest = Math.min(...entries.map((entry) => entry.until));
   const headers: Record<string, string> = Number.isFinite(earliest)

@@ -27,14 +27,16 @@ import { checkClientKey } from "../client-key.ts";
 import {
   type Call,
   type CallOptions,
+  disableConnection,
   errorResponse,
   failed,
   gatewayHeaders,
   malformedAttempt,
   planTargets,
   prepareCall,
+  recordComboStep,
   refuse,
-  unavailable,
+  unanswered,
 } from "../pipeline.ts";
 
 const DIALECT = "openai-chat";
@@ -133,32 +135,11 @@ export async function handleMedia<Input>(
     },
     attempt: (target, routed, attempt, remainingMs) =>
       sendMedia(call, operation, input, target, routed, attempt, remainingMs),
-    onAuthFailure(target, message) {
-      context.providers.updateConnection(target.connection.id, {
-        testStatus: "error",
-        lastError: `disabled: ${message}`,
-      });
-    },
+    onAuthFailure: (target, message) => disableConnection(context, target, message),
     describe: (error) => error.message,
   });
-  if (walk.target?.combo) {
-    context.comboMetrics.record(
-      walk.target.combo.name,
-      walk.value ? walk.target.combo.step : undefined,
-      walk.value !== undefined,
-      walk.attempts,
-      performance.now() - call.startedAt,
-    );
-  }
-  if (walk.value) return walk.value;
-  if (walk.lastError) {
-    const aborted = walk.stoppedBy?.class === "client_abort";
-    report.finish({ status: walk.lastError.status, error: walk.lastError, complete: true, aborted });
-    const headers = walk.target ? gatewayHeaders(call, walk.target, walk.attempts, performance.now()) : {};
-    return errorResponse(DIALECT, walk.lastError, headers);
-  }
-  const { error, headers } = unavailable(walk.unavailable);
-  return refuse(report, DIALECT, error, headers);
+  recordComboStep(call, walk);
+  return walk.value ?? unanswered(call, walk);
 }
 
 interface Routed {
