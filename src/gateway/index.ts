@@ -19,7 +19,7 @@ import { moderations } from "./media/moderations.ts";
 import { rerank } from "./media/rerank.ts";
 import { speech } from "./media/speech.ts";
 import { transcriptions } from "./media/transcriptions.ts";
-import { type CallShape, errorResponse, handleCall } from "./pipeline.ts";
+import { type CallOptions, type CallShape, errorResponse, handleCall } from "./pipeline.ts";
 
 const OPENAI_PREFIXES = ["/v1", "/api/v1", "", "/v1/v1"];
 const ANTHROPIC_PREFIXES = ["/v1", "/api/v1", "/v1/v1"];
@@ -48,25 +48,16 @@ export function gateway(context: AppContext) {
       });
     }
   };
-  const call = (
-    { request, server }: { request: Request; server: AddressedServer | null },
-    shape: CallShape,
-  ) =>
-    guarded(request, shape.dialect, () =>
-      handleCall(context, request, shape, { clientIp: clientAddress(server, request) }),
+  const call = (route: RouteContext, shape: CallShape) =>
+    guarded(route.request, shape.dialect, () =>
+      handleCall(context, route.request, shape, callOptions(route)),
     );
   const media = <Input>(
-    {
-      request,
-      server,
-      params,
-    }: { request: Request; server: AddressedServer | null; params?: { provider?: string } },
+    route: RouteContext & { params?: { provider?: string } },
     operation: MediaOperation<Input>,
   ) =>
-    guarded(request, "openai-chat", () =>
-      handleMedia(context, request, params?.provider, operation, {
-        clientIp: clientAddress(server, request),
-      }),
+    guarded(route.request, "openai-chat", () =>
+      handleMedia(context, route.request, route.params?.provider, operation, callOptions(route)),
     );
   const raw = { parse: "none" } as const;
   const app = new Elysia();
@@ -79,8 +70,7 @@ export function gateway(context: AppContext) {
   for (const prefix of ["/v1", "/api/v1"]) {
     app.post(
       `${prefix}/providers/:provider/chat/completions`,
-      ({ request, server, params }) =>
-        call({ request, server }, { dialect: "openai-chat", provider: params.provider }),
+      (route) => call(route, { dialect: "openai-chat", provider: route.params.provider }),
       raw,
     );
     app.get(prefix, ({ request }) => info(context, request));
@@ -109,8 +99,8 @@ export function gateway(context: AppContext) {
     // A wildcard, not a parameter: model strings like "openai/gpt-4.1" carry a slash.
     app.post(
       `${prefix}/models/*`,
-      ({ request, server, params }) => {
-        const modelAction = decodeURIComponent(params["*"]);
+      (route) => {
+        const modelAction = decodeURIComponent(route.params["*"]);
         const separator = modelAction.lastIndexOf(":");
         const action = separator === -1 ? "" : modelAction.slice(separator + 1);
         const streaming = GEMINI_ACTIONS[action];
@@ -121,7 +111,7 @@ export function gateway(context: AppContext) {
           );
         }
         const pathModel = modelAction.slice(0, separator).replace(/^models\//, "");
-        return call({ request, server }, { dialect: "gemini", pathModel, pathStream: streaming });
+        return call(route, { dialect: "gemini", pathModel, pathStream: streaming });
       },
       raw,
     );
@@ -143,6 +133,21 @@ export function dialectOfPath(path: string): Dialect | undefined {
   if (/(^|\/v1|\/api\/v1)\/(chat\/completions|responses|models|providers\/)/.test(path) || path === "/v1")
     return "openai-chat";
   return undefined;
+}
+
+/** What a client route's context tells the pipeline: the caller's address and the request id app.ts gave it. */
+interface RouteContext {
+  request: Request;
+  server: AddressedServer | null;
+  set: { headers: Record<string, unknown> };
+}
+
+function callOptions({ request, server, set }: RouteContext): CallOptions {
+  const requestId = set.headers["x-request-id"];
+  return {
+    clientIp: clientAddress(server, request),
+    ...(typeof requestId === "string" ? { requestId } : {}),
+  };
 }
 
 function notFound(message: string): IRError {

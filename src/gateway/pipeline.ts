@@ -116,6 +116,8 @@ export interface CallOptions {
   clientIp?: string;
   /** False for requests that cost nothing and are no usage (count_tokens). */
   metered?: boolean;
+  /** The id app.ts gave the request (its log line and x-request-id); one is made when absent. */
+  requestId?: string;
 }
 
 /**
@@ -136,7 +138,7 @@ export async function prepareCall(
     return errorResponse(dialect, { type: "authentication", message: key.message, status: 401 });
   }
   const report = new CallReport(context, {
-    requestId: crypto.randomUUID(),
+    requestId: options.requestId ?? crypto.randomUUID(),
     apiKeyId: key.key.id,
     clientDialect: dialect,
     startedAt,

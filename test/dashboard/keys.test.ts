@@ -10,12 +10,7 @@ beforeAll(async () => {
 afterAll(() => server[Symbol.asyncDispose]());
 
 function send(path: string, fields: Record<string, string>) {
-  return server.call(path, {
-    method: "POST",
-    cookie,
-    headers: { "content-type": "application/x-www-form-urlencoded", "hx-request": "true" },
-    body: new URLSearchParams(fields).toString(),
-  });
+  return server.form(path, fields, { cookie });
 }
 
 describe("the API keys page", () => {

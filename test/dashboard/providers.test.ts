@@ -16,12 +16,7 @@ afterAll(async () => {
 });
 
 function send(method: string, path: string, fields: Record<string, string> = {}) {
-  return server.call(path, {
-    method,
-    cookie,
-    headers: { "content-type": "application/x-www-form-urlencoded", "hx-request": "true" },
-    body: new URLSearchParams(fields).toString(),
-  });
+  return server.form(path, fields, { method, cookie });
 }
 
 describe("the providers page", () => {

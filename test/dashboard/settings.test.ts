@@ -11,12 +11,7 @@ beforeAll(async () => {
 afterAll(() => server[Symbol.asyncDispose]());
 
 function submit(path: string, fields: Record<string, string>, as = cookie) {
-  return server.call(path, {
-    method: "POST",
-    cookie: as,
-    headers: { "content-type": "application/x-www-form-urlencoded", "hx-request": "true" },
-    body: new URLSearchParams(fields).toString(),
-  });
+  return server.form(path, fields, { cookie: as });
 }
 
 describe("the settings forms", () => {

@@ -121,6 +121,17 @@ describe("usage rows", () => {
     expect(rowOf(response.headers.get("x-request-id"))!.costUsd).toBeCloseTo(cost, 9);
   });
 
+  it("files the row under the request's own id: the client's x-request-id, echoed back", async () => {
+    const response = await fetch(`${setup.server.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { ...headersFor(setup.key), "x-request-id": "trace-4711" },
+      body: JSON.stringify(CLIENT_REQUESTS["openai-chat"](MODEL_FOR["openai-chat"]).body),
+    });
+    await response.text();
+    expect(response.headers.get("x-request-id")).toBe("trace-4711");
+    expect(rowOf("trace-4711")).toMatchObject({ requestId: "trace-4711", status: 200 });
+  });
+
   it("records a failed request with each attempt, and a refused one without any", async () => {
     setup.upstream.failNext("openai-chat", 400, {
       error: { message: "bad thing", type: "invalid_request_error" },

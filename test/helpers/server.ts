@@ -20,6 +20,12 @@ export interface TestServer extends AsyncDisposable {
   login(): Promise<string>;
   /** fetch against the server, JSON body when `json` is given. */
   call(path: string, init?: RequestInit & { json?: unknown; cookie?: string }): Promise<Response>;
+  /** A form submitted as the dashboard's htmx forms do (form-encoded, `hx-request`); POST unless told. */
+  form(
+    path: string,
+    fields: Record<string, string>,
+    init?: { method?: string; cookie?: string },
+  ): Promise<Response>;
 }
 
 export function tempDir(prefix = "switchyard-test-"): string {
@@ -54,6 +60,13 @@ export async function startServer(overrides: Partial<ServeConfig> = {}): Promise
     dataDir,
     context: running.context,
     call,
+    form: (path, fields, { method = "POST", cookie } = {}) =>
+      call(path, {
+        method,
+        ...(cookie ? { cookie } : {}),
+        headers: { "content-type": "application/x-www-form-urlencoded", "hx-request": "true" },
+        body: new URLSearchParams(fields).toString(),
+      }),
     async login() {
       const response = await call("/api/auth/login", { method: "POST", json: { password: TEST_PASSWORD } });
       if (response.status !== 200) throw new Error(`login failed: ${response.status}`);
