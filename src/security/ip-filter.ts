@@ -38,22 +38,29 @@ export function readIpFilter(settings: SettingsReader): IpFilterSettings {
 }
 
 interface Compiled {
-  saved: unknown;
   filter: IpFilterSettings;
   blacklist: IpRules;
   whitelist: IpRules;
+  bans: Array<{ ban: TempBan; rules: IpRules }>;
+}
+
+function compile(filter: IpFilterSettings): Compiled {
+  return {
+    filter,
+    blacklist: ipRules(filter.blacklist),
+    whitelist: ipRules(filter.whitelist),
+    bans: filter.tempBans.map((ban) => ({ ban, rules: ipRules([ban.ip]) })),
+  };
 }
 
 /** The rules compiled from the saved document; recompiled only when a new one was saved. */
-let current: Compiled | undefined;
+let current: { saved: unknown; compiled: Compiled } | undefined;
 
 function compiledFilter(settings: SettingsReader): Compiled {
   const saved = settings.get(IP_FILTER_KEY);
-  if (current?.saved !== saved || current === undefined) {
-    const filter = readIpFilter(settings);
-    current = { saved, filter, blacklist: ipRules(filter.blacklist), whitelist: ipRules(filter.whitelist) };
-  }
-  return current;
+  if (current === undefined || current.saved !== saved)
+    current = { saved, compiled: compile(readIpFilter(settings)) };
+  return current.compiled;
 }
 
 /** Why this address is refused now, or undefined when it may come in. */
@@ -62,8 +69,7 @@ export function ipRefusal(
   ip: string | undefined,
   now = Date.now(),
 ): string | undefined {
-  const { filter, blacklist, whitelist } = compiledFilter(settings);
-  return refusalUnder(filter, blacklist, whitelist, ip, now);
+  return refusalUnder(compiledFilter(settings), ip, now);
 }
 
 /** The same decision for a filter not saved yet: would `ip` be refused under it? */
@@ -72,19 +78,17 @@ export function ipRefusalUnder(
   ip: string | undefined,
   now = Date.now(),
 ): string | undefined {
-  return refusalUnder(filter, ipRules(filter.blacklist), ipRules(filter.whitelist), ip, now);
+  return refusalUnder(compile(filter), ip, now);
 }
 
 function refusalUnder(
-  filter: IpFilterSettings,
-  blacklist: IpRules,
-  whitelist: IpRules,
+  { filter, blacklist, whitelist, bans }: Compiled,
   ip: string | undefined,
   now: number,
 ): string | undefined {
   if (!filter.enabled) return undefined;
   if (ip === undefined) return "the client address is unknown";
-  const ban = filter.tempBans.find((entry) => entry.until > now && ipRules([entry.ip]).matches(ip));
+  const ban = bans.find((entry) => entry.ban.until > now && entry.rules.matches(ip))?.ban;
   if (ban)
     return `${ip} is banned until ${new Date(ban.until).toISOString()}${ban.reason ? ` (${ban.reason})` : ""}`;
   if (filter.mode === "blacklist") return blacklist.matches(ip) ? `${ip} is blacklisted` : undefined;
