@@ -422,10 +422,16 @@ function comboPromptOf(call: Call, target: Target): string | undefined {
   return call.context.combos.findByName(target.combo.name)?.systemPrompt ?? undefined;
 }
 
-/** Whether the upstream's answer goes to the client byte for byte. */
+/**
+ * Whether the upstream's answer goes to the client byte for byte. Not for an OpenAI chat stream
+ * whose usage chunk we asked for, nor a Gemini stream the client wants as one JSON array (the
+ * upstream is always asked for SSE).
+ */
 function passesThrough(call: Call, target: Target): boolean {
   if (!sendsBytes(call, target)) return false;
-  return !(call.stream && call.shape.dialect === "openai-chat" && !hasIncludeUsage(call.body));
+  if (!call.stream) return true;
+  if (call.framing === "json-array") return false;
+  return !(call.shape.dialect === "openai-chat" && !hasIncludeUsage(call.body));
 }
 
 /** Every target is cooling down, open, disabled or at its limit: say so at once, with when to come back. */

@@ -91,3 +91,27 @@ describe("official SDKs through the gateway", () => {
     }
   }
 });
+
+describe("a Gemini client that streams without alt=sse", () => {
+  for (const upstream of DIALECTS) {
+    it(`gets one JSON array from the ${upstream} upstream`, async () => {
+      const response = await fetch(
+        `${setup.server.url}/v1beta/models/${MODEL_FOR[upstream]}:streamGenerateContent`,
+        {
+          method: "POST",
+          headers: { "x-goog-api-key": setup.key, "content-type": "application/json" },
+          body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: PROMPT }] }] }),
+        },
+      );
+      expect(response.status).toBe(200);
+      const chunks = JSON.parse(await response.text()) as Array<{
+        candidates?: Array<{ content?: { parts?: Array<{ text?: string }> } }>;
+      }>;
+      const text = chunks
+        .flatMap((chunk) => chunk.candidates?.[0]?.content?.parts ?? [])
+        .map((part) => part.text ?? "")
+        .join("");
+      expect(text).toBe(upstreamText(upstream, true));
+    });
+  }
+});
