@@ -30,6 +30,7 @@ import {
   type UpstreamResponse,
 } from "../providers/upstream.ts";
 import { type AttemptResult, targetKey, type Walk, walkPlan } from "../routing/attempt.ts";
+import { type Needs, needsOf, someLackCapabilities, someMayBeTooSmall } from "../routing/capabilities.ts";
 import { classify } from "../routing/classify.ts";
 import type { Unavailable } from "../routing/health.ts";
 import { decide, readPolicies } from "../routing/policies.ts";
@@ -37,6 +38,7 @@ import { ResolveError, type Target } from "../routing/resolve.ts";
 import { readResilience } from "../routing/settings.ts";
 import { allowsModel } from "../security/model-patterns.ts";
 import type { ApiKeyRow } from "../store/schema.ts";
+import { estimateRequestTokens } from "../usage/estimate.ts";
 import {
   type Codec,
   codecFor,
@@ -270,7 +272,9 @@ export async function handleCall(
   const profile = readResilience(context.settings).profile;
   const sessionId = request.headers.get("x-session-id") ?? undefined;
   const ordered = sessionId ? context.sessions.preferred(sessionId, targets) : targets;
-  if (ordered.some((target) => !sendsBytes(call, target))) {
+  const checkCapabilities = someLackCapabilities(ordered);
+  const checkSize = someMayBeTooSmall(ordered, call.bodyText.length);
+  if (checkCapabilities || checkSize || ordered.some((target) => !sendsBytes(call, target))) {
     try {
       call.ir();
     } catch (error) {
@@ -281,29 +285,40 @@ export async function handleCall(
       throw error;
     }
   }
-  const walk = await walkPlan<string, Response, IRError>(ordered, context.health, profile, call.startedAt, {
-    prepare(target) {
-      if (sendsBytes(call, target)) return { ok: true, payload: sameDialectBody(call, target) };
-      try {
-        const comboPrompt = comboPromptOf(call, target);
-        const request = shapes(call.shaping, comboPrompt)
-          ? shapeRequest(call.ir(), target, call.shaping, comboPrompt)
-          : call.ir();
-        return {
-          ok: true,
-          payload: JSON.stringify(
-            encodeFor(target, { ...request, model: target.model, stream: call.stream }),
-          ),
-        };
-      } catch (error) {
-        if (error instanceof WireError) return { ok: false, error: error.error };
-        throw error;
-      }
+  const needs: Needs = {
+    ...(checkCapabilities ? needsOf(call.ir()) : {}),
+    ...(checkSize ? { inputTokens: await estimateRequestTokens(call.ir()) } : {}),
+  };
+  const walk = await walkPlan<string, Response, IRError>(
+    ordered,
+    context.health,
+    profile,
+    call.startedAt,
+    {
+      prepare(target) {
+        if (sendsBytes(call, target)) return { ok: true, payload: sameDialectBody(call, target) };
+        try {
+          const comboPrompt = comboPromptOf(call, target);
+          const request = shapes(call.shaping, comboPrompt)
+            ? shapeRequest(call.ir(), target, call.shaping, comboPrompt)
+            : call.ir();
+          return {
+            ok: true,
+            payload: JSON.stringify(
+              encodeFor(target, { ...request, model: target.model, stream: call.stream }),
+            ),
+          };
+        } catch (error) {
+          if (error instanceof WireError) return { ok: false, error: error.error };
+          throw error;
+        }
+      },
+      attempt: (target, body, attempt, remainingMs) => sendAttempt(call, target, body, attempt, remainingMs),
+      onAuthFailure: (target, message) => disableConnection(context, target, message),
+      describe: (error) => error.message,
     },
-    attempt: (target, body, attempt, remainingMs) => sendAttempt(call, target, body, attempt, remainingMs),
-    onAuthFailure: (target, message) => disableConnection(context, target, message),
-    describe: (error) => error.message,
-  });
+    needs,
+  );
   recordComboStep(call, walk);
   if (walk.value) {
     if (sessionId && walk.target)
@@ -342,6 +357,14 @@ export function unanswered(call: Call, walk: Walk<Response, IRError>): Response 
     call.report.finish({ status: walk.lastError.status, error: walk.lastError, complete: true, aborted });
     const headers = walk.target ? gatewayHeaders(call, walk.target, walk.attempts, performance.now()) : {};
     return errorResponse(dialect, walk.lastError, headers);
+  }
+  if (walk.unavailable.length === 0 && walk.unfit.length > 0) {
+    return refuse(call.report, dialect, {
+      type: "invalid_request",
+      status: 400,
+      param: "model",
+      message: `No target for model '${call.model}' can carry this request: ${walk.unfit.join("; ")}`,
+    });
   }
   const { error, headers } = unavailable(walk.unavailable);
   return refuse(call.report, dialect, error, headers);

@@ -32,6 +32,7 @@ export interface ModelSpec {
   name?: string; // display name
   contextWindow?: number; // tokens
   maxOutputTokens?: number;
+  /** Capabilities: true where the model is known to have it, false where known not to; absent is unknown (tried). */
   vision?: boolean;
   tools?: boolean;
   reasoning?: boolean;
@@ -81,6 +82,9 @@ export const ANTHROPIC_HEADERS = { "anthropic-version": "2023-06-01" };
 
 /** Claude, GPT and Gemini models of the current generations all take images, call tools and think. */
 const FRONTIER = { vision: true, tools: true, reasoning: true } as const;
+
+/** OpenAI's open-weight gpt-oss models, wherever they are served: text in, tools, reasoning. */
+const GPT_OSS = { vision: false, tools: true, reasoning: true } as const;
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   {
@@ -308,7 +312,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
       { id: "openrouter/auto", name: "Auto Router" },
       { id: "anthropic/claude-opus-5.5", name: "Claude Opus 5.5" },
       { id: "google/gemini-4-carbon", name: "Gemini 4 Carbon" },
-      { id: "openai/gpt-oss-120b", name: "gpt-oss-120b" },
+      { id: "openai/gpt-oss-120b", name: "gpt-oss-120b", ...GPT_OSS },
     ],
   },
   {
@@ -325,11 +329,10 @@ export const PROVIDERS: readonly ProviderSpec[] = [
         name: "GPT-OSS 120B",
         contextWindow: 131_072,
         maxOutputTokens: 65_536,
-        tools: true,
-        reasoning: true,
+        ...GPT_OSS,
         pricing: { input: 0.15, output: 0.6 },
       },
-      { id: "openai/gpt-oss-20b", name: "GPT-OSS 20B", contextWindow: 131_072, tools: true, reasoning: true },
+      { id: "openai/gpt-oss-20b", name: "GPT-OSS 20B", contextWindow: 131_072, ...GPT_OSS },
       { id: "groq/compound", name: "Groq Compound", tools: true },
     ],
   },
@@ -417,7 +420,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     auth: "bearer",
     listsModels: true,
     docsUrl: "https://docs.together.ai/docs/serverless-models",
-    models: [{ id: "openai/gpt-oss-120b", name: "GPT-OSS 120B", tools: true, reasoning: true }],
+    models: [{ id: "openai/gpt-oss-120b", name: "GPT-OSS 120B", ...GPT_OSS }],
   },
   {
     id: "fireworks",
@@ -442,7 +445,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     docsUrl: "https://inference-docs.cerebras.ai/models/overview",
     // Context is 65K on the free tier and 131K on paid tiers, so no single window is recorded.
     models: [
-      { id: "gpt-oss-120b", name: "GPT-OSS 120B", tools: true, reasoning: true },
+      { id: "gpt-oss-120b", name: "GPT-OSS 120B", ...GPT_OSS },
       { id: "qwen-3.8-27b", name: "Qwen 3.8 27B", tools: true, reasoning: true },
     ],
   },
@@ -454,7 +457,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     auth: "bearer",
     listsModels: true,
     docsUrl: "https://build.nvidia.com/models",
-    models: [{ id: "openai/gpt-oss-120b", name: "GPT-OSS 120B", tools: true, reasoning: true }],
+    models: [{ id: "openai/gpt-oss-120b", name: "GPT-OSS 120B", ...GPT_OSS }],
   },
   {
     id: "perplexity",
@@ -623,7 +626,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     auth: "bearer",
     listsModels: true,
     docsUrl: "https://deepinfra.com/docs/openai_api",
-    models: [{ id: "openai/gpt-oss-120b", name: "GPT-OSS 120B", tools: true, reasoning: true }],
+    models: [{ id: "openai/gpt-oss-120b", name: "GPT-OSS 120B", ...GPT_OSS }],
   },
   {
     id: "novita",

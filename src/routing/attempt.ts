@@ -1,12 +1,13 @@
 /**
  * The one loop that walks a plan: one retry budget (max attempts) and one deadline per client
  * request, shared by every layer. Targets that are cooling down, open, disabled or over their
- * limits are skipped without an attempt, and so are targets that cannot carry the request (their
- * `prepare` refuses it); after a context-length refusal only targets with a larger known context
- * window are tried. Nothing waits: when every target is unavailable the walk ends at once and
+ * limits are skipped without an attempt, and so are targets that cannot carry the request (the
+ * catalogue says their model lacks what it needs, or their `prepare` refuses it); after a
+ * context-length refusal only targets with a larger known context window are tried. Nothing waits: when every target is unavailable the walk ends at once and
  * says until when.
  */
 import { modelSpec } from "../providers/catalog.ts";
+import { type Needs, unfitReason } from "./capabilities.ts";
 import { type Classified, classify, type FailureFacts } from "./classify.ts";
 import type { Health, ResilienceProfile, TargetKey, Unavailable } from "./health.ts";
 import type { Target } from "./resolve.ts";
@@ -31,6 +32,8 @@ export interface Walk<T, E> {
   stoppedBy?: Classified;
   /** Targets skipped without an attempt, and until when. */
   unavailable: Unavailable[];
+  /** Why targets that cannot carry the request were skipped. */
+  unfit: string[];
 }
 
 export interface WalkSteps<P, T, E> {
@@ -61,15 +64,21 @@ export async function walkPlan<P, T, E>(
   profile: ResilienceProfile,
   startedAt: number,
   steps: WalkSteps<P, T, E>,
+  needs: Needs = {},
 ): Promise<Walk<T, E>> {
   const deadline = startedAt + profile.deadlineMs;
-  const walk: Walk<T, E> = { attempts: 0, unavailable: [] };
+  const walk: Walk<T, E> = { attempts: 0, unavailable: [], unfit: [] };
   let needsLargerThan: number | undefined;
   for (const target of targets) {
     if (walk.attempts >= profile.maxAttempts) break;
     const remainingMs = deadline - performance.now();
     if (remainingMs <= 0) break;
     if (needsLargerThan !== undefined && (contextWindow(target) ?? 0) <= needsLargerThan) continue;
+    const unfit = unfitReason(target, needs);
+    if (unfit) {
+      walk.unfit.push(unfit);
+      continue;
+    }
     const key = targetKey(target);
     const blocked = health.check(key);
     if (blocked) {
