@@ -72,7 +72,8 @@ export function someMayBeTooSmall(targets: readonly Target[], promptChars: numbe
 
 /** Why the target cannot carry a request with these needs, or undefined when it may. */
 export function unfitReason(target: Target, needs: Needs): string | undefined {
-  if (!needs.tools && !needs.vision && needs.inputTokens === undefined && !needs.continuation) return undefined;
+  if (!needs.tools && !needs.vision && needs.inputTokens === undefined && !needs.continuation)
+    return undefined;
   const name = `${target.endpoint.prefix}/${target.model}`;
   if (needs.continuation && !continuesAssistant(target.endpoint.dialect))
     return `${name} cannot continue a partial answer`;
