@@ -40,7 +40,7 @@ export type {
 export { detect } from "./detect.ts";
 export { errorTypeForStatus, invalidField, WireError } from "./errors.ts";
 export * from "./ir.ts";
-export { rewriteModel } from "./passthrough.ts";
+export { rewriteModel, wholeStreamEvents } from "./passthrough.ts";
 export { budgetForEffort, effortForBudget } from "./reasoning.ts";
 export { decoderStream, encoderStream } from "./streams.ts";
 export { anthropicCodec, geminiCodec, ollamaCodec, openaiChatCodec, openaiResponsesCodec };

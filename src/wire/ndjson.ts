@@ -47,6 +47,11 @@ export class NdjsonParser {
   }
 }
 
+/** How many bytes of `bytes` are whole lines: up to and including the last line feed, or 0. */
+export function wholeNdjsonLines(bytes: Uint8Array): number {
+  return bytes.lastIndexOf(10) + 1;
+}
+
 export function ndjsonLine(value: unknown): string {
   return `${JSON.stringify(value)}\n`;
 }

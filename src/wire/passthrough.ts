@@ -4,6 +4,7 @@
  * number spelling, whitespace). The answer's bytes go to the client unchanged; the gateway reads
  * a stream alongside with the dialect's own decoder, for usage and the ending.
  */
+import type { Dialect } from "./ir.ts";
 import { parseJsonOrUndefined } from "./json.ts";
 import {
   BACKSLASH,
@@ -16,6 +17,13 @@ import {
   OPEN_BRACKET,
   QUOTE,
 } from "./json-text.ts";
+import { wholeNdjsonLines } from "./ndjson.ts";
+import { wholeSseEvents } from "./sse.ts";
+
+/** How many bytes of an upstream stream in `dialect` are whole events (SSE; Ollama's NDJSON lines). */
+export function wholeStreamEvents(dialect: Dialect, bytes: Uint8Array): number {
+  return dialect === "ollama" ? wholeNdjsonLines(bytes) : wholeSseEvents(bytes);
+}
 
 /** A cursor over JSON text that skips whole values without building them. */
 class JsonSkipper {

@@ -136,6 +136,21 @@ export abstract class SseStreamDecoder implements StreamDecoder {
   }
 }
 
+const LF = 10;
+const CR = 13;
+
+/** How many bytes of `bytes` are whole events: up to and including the last blank line, or 0. */
+export function wholeSseEvents(bytes: Uint8Array): number {
+  const ends = (at: number) => bytes[at] === LF || bytes[at] === CR;
+  for (let at = bytes.length - 1; at >= 1; at--) {
+    // A line ending right after another ends an event; a LF after a CR is the rest of that CR's ending.
+    if (bytes[at] === CR && ends(at - 1)) return at + 1;
+    if (bytes[at] === LF && (bytes[at - 1] === LF || (bytes[at - 1] === CR && at >= 2 && ends(at - 2))))
+      return at + 1;
+  }
+  return 0;
+}
+
 /** One SSE frame whose data is JSON text (or `[DONE]`), which never holds a line break: one `data:` line. */
 export function sseFrame(data: string, event?: string): string {
   return event === undefined ? `data: ${data}\n\n` : `event: ${event}\ndata: ${data}\n\n`;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "bun:test";
 import fc from "fast-check";
-import { rewriteModel } from "../../src/wire/passthrough.ts";
+import { codecFor, DIALECTS, type Dialect } from "../../src/wire/index.ts";
+import { rewriteModel, wholeStreamEvents } from "../../src/wire/passthrough.ts";
+import { fixtureFiles, readFixture } from "./fixture-files.ts";
 
 describe("rewriteModel", () => {
   it("replaces only the top-level model value and keeps every other byte", () => {
@@ -89,4 +91,30 @@ describe("rewriteModel", () => {
       { numRuns: 300 },
     );
   });
+});
+
+describe("wholeStreamEvents", () => {
+  const text = new TextDecoder();
+  /** The events the bytes complete (ids, made up when the stream has none, blanked). */
+  const eventsOf = (dialect: Dialect, bytes: Uint8Array) =>
+    codecFor(dialect)
+      .decodeStream()
+      .push(text.decode(bytes))
+      .map((event) =>
+        event.type === "start" || event.type === "tool_call_start" ? { ...event, id: "" } : event,
+      );
+  for (const dialect of DIALECTS) {
+    for (const file of fixtureFiles(dialect, "stream").filter((name) => name !== "stream-json-array.txt")) {
+      it(`holds back only the unfinished event of ${dialect} ${file}, at every byte`, () => {
+        const bytes = new TextEncoder().encode(readFixture(dialect, file));
+        for (let cut = 0; cut <= bytes.length; cut++) {
+          const received = bytes.subarray(0, cut);
+          const whole = received.subarray(0, wholeStreamEvents(dialect, received));
+          if (whole.length > 0) expect(text.decode(whole)).toMatch(/[\r\n]$/);
+          // Every event the bytes so far complete is in the whole part, and nothing of a later one.
+          expect(eventsOf(dialect, whole)).toEqual(eventsOf(dialect, received));
+        }
+      });
+    }
+  }
 });
