@@ -6,7 +6,8 @@ import type { AppContext } from "../context.ts";
 import { operationUrl, upstreamHeaders } from "../providers/endpoint.ts";
 import { estimateRequestTokens } from "../usage/estimate.ts";
 import { DEFAULT_ANTHROPIC_MAX_TOKENS, rewriteModel, WireError } from "../wire/index.ts";
-import { errorResponse, planTargets, prepareCall } from "./pipeline.ts";
+import { errorResponse, prepareCall } from "./call.ts";
+import { planTargets } from "./pipeline.ts";
 
 const PROBE_TIMEOUT_MS = 15_000;
 

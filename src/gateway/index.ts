@@ -10,6 +10,7 @@ import { modelSpec } from "../providers/catalog.ts";
 import { reachableModels } from "../routing/models.ts";
 import { type AddressedServer, clientAddress } from "../security/client-address.ts";
 import type { Dialect, IRError } from "../wire/index.ts";
+import { type CallOptions, type CallShape, errorResponse } from "./call.ts";
 import { checkClientKey } from "./client-key.ts";
 import { countTokens } from "./count-tokens.ts";
 import { handleMedia, type MediaOperation } from "./media/call.ts";
@@ -19,7 +20,7 @@ import { moderations } from "./media/moderations.ts";
 import { rerank } from "./media/rerank.ts";
 import { speech } from "./media/speech.ts";
 import { transcriptions } from "./media/transcriptions.ts";
-import { type CallOptions, type CallShape, errorResponse, handleCall } from "./pipeline.ts";
+import { handleCall } from "./pipeline.ts";
 
 const OPENAI_PREFIXES = ["/v1", "/api/v1", "", "/v1/v1"];
 const ANTHROPIC_PREFIXES = ["/v1", "/api/v1", "/v1/v1"];

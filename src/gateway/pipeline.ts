@@ -1,16 +1,15 @@
 /**
- * One client request through the house: read and decode the body in the client's dialect,
- * resolve the model into targets, try them in order, and answer in the client's dialect.
- * Same dialect on both sides passes the bytes through (model name rewritten); otherwise the
- * request, the answer and the stream are translated through the IR.
+ * One client request through the house: read and decode the body in the client's dialect
+ * (call.ts), resolve the model into targets, try them in order, and answer in the client's
+ * dialect. Same dialect on both sides passes the bytes through (model name rewritten); otherwise
+ * the request, the answer and the stream are translated through the IR.
  *
  * A target that fails before anything reached the client is skipped for the next one; a stream
- * is only committed to once its first bytes arrived. After that, an upstream failure ends the
- * stream with the client dialect's error event, never with a normal stop.
+ * is only committed to once its first bytes arrived (stream.ts). After that, an upstream failure
+ * goes on at a later target that can continue the answer, or ends the stream with the client
+ * dialect's error event; never with a normal stop.
  */
-
 import {
-  CACHE_HEADER,
   cacheKey,
   cacheWish,
   deterministic,
@@ -22,196 +21,42 @@ import type { AppContext } from "../context.ts";
 import { readGatewayLimits } from "../limits.ts";
 import { operationUrl, upstreamHeaders } from "../providers/endpoint.ts";
 import { proxyFor, readProxySettings } from "../providers/proxy.ts";
-import {
-  fetchWhole,
-  sendUpstream,
-  UpstreamFailure,
-  type UpstreamRequest,
-  type UpstreamResponse,
-} from "../providers/upstream.ts";
-import { type AttemptResult, targetKey, type Walk, walkPlan } from "../routing/attempt.ts";
+import { fetchWhole, sendUpstream, UpstreamFailure, type UpstreamRequest } from "../providers/upstream.ts";
+import { type AttemptResult, type Prepared, type Walk, walkPlan } from "../routing/attempt.ts";
 import { type Needs, needsOf, someLackCapabilities, someMayBeTooSmall } from "../routing/capabilities.ts";
-import { classify } from "../routing/classify.ts";
 import type { Unavailable } from "../routing/health.ts";
 import { decide, readPolicies } from "../routing/policies.ts";
 import { ResolveError, type Target } from "../routing/resolve.ts";
 import { readResilience } from "../routing/settings.ts";
 import { allowsModel } from "../security/model-patterns.ts";
-import type { ApiKeyRow } from "../store/schema.ts";
 import { estimateRequestTokens } from "../usage/estimate.ts";
 import {
-  type Codec,
   codecFor,
-  type Dialect,
-  type EncodeContext,
   encodeAnthropicRequest,
   type IRError,
   type IRPart,
   type IRRequest,
-  type IRStreamEvent,
   type IRUsage,
-  rewriteModel,
-  type StreamDecoder,
-  type StreamEncoder,
   WireError,
 } from "../wire/index.ts";
-import { BodyTooLarge, readBody } from "./body.ts";
-import { checkClientKey } from "./client-key.ts";
-import { BodyCapture, CallReport } from "./report.ts";
-import { readShaping, type Shaping, shapeRequest, shapes } from "./shaping.ts";
-
-/** How the client's URL shapes the call (Gemini carries model and streaming in the path). */
-export interface CallShape {
-  dialect: Dialect;
-  /** The model from the path, when the dialect puts it there. */
-  pathModel?: string;
-  /** Streaming decided by the path (Gemini's :streamGenerateContent). */
-  pathStream?: boolean;
-  /** Pin the provider (`/v1/providers/{provider}/...`). */
-  provider?: string;
-}
-
-const STREAM_CONTENT_TYPE: Record<Dialect, string> = {
-  "openai-chat": "text/event-stream",
-  "openai-responses": "text/event-stream",
-  anthropic: "text/event-stream",
-  gemini: "text/event-stream",
-  ollama: "application/x-ndjson",
-};
-
-export function errorResponse(
-  dialect: Dialect,
-  error: IRError,
-  headers: Record<string, string> = {},
-): Response {
-  const { status, body } = codecFor(dialect).encodeError(error);
-  return Response.json(body, { status, headers });
-}
-
-export interface Call {
-  context: AppContext;
-  request: Request;
-  shape: CallShape;
-  codec: Codec;
-  bodyText: string;
-  body: Record<string, unknown>;
-  model: string;
-  stream: boolean;
-  framing: "sse" | "json-array";
-  startedAt: number;
-  key: ApiKeyRow;
-  report: CallReport;
-  /** The request as the IR, decoded on first need (a target in another dialect, an estimate). */
-  ir(): IRRequest;
-  /** System prompt and thinking policy from settings; while they change requests, nothing passes through. */
-  shaping: Shaping;
-  /** Set when the answer is to be kept (cache, idempotency key): called once with it, or undefined when there is none. */
-  keep?: (answer: StoredAnswer | undefined) => void;
-  /** The cache key when the request may be answered from the cache. */
-  cacheKey?: string;
-  /** The model string to route instead of `model`, when a policy sends the request to a combo. */
-  resolveAs?: string;
-}
-
-export interface CallOptions {
-  /** The client's address, for the key's IP allowlist. */
-  clientIp?: string;
-  /** False for requests that cost nothing and are no usage (count_tokens). */
-  metered?: boolean;
-  /** The id app.ts gave the request (its log line and x-request-id); one is made when absent. */
-  requestId?: string;
-}
-
-/**
- * Key, body and model checked, the key's limits admitted; the call as the rest of the pipeline
- * sees it, or the client's error answer (recorded as the request's usage row).
- */
-export async function prepareCall(
-  context: AppContext,
-  request: Request,
-  shape: CallShape,
-  options: CallOptions = {},
-): Promise<Call | Response> {
-  const startedAt = performance.now();
-  const url = new URL(request.url);
-  const { dialect } = shape;
-  const key = checkClientKey(context, request, url);
-  if (!key.ok) {
-    return errorResponse(dialect, { type: "authentication", message: key.message, status: 401 });
-  }
-  const report = new CallReport(context, {
-    requestId: options.requestId ?? crypto.randomUUID(),
-    apiKeyId: key.key.id,
-    clientDialect: dialect,
-    startedAt,
-    metered: options.metered !== false,
-  });
-  const fail = (type: IRError["type"], message: string, extra: Partial<IRError> = {}) =>
-    refuse(report, dialect, { type, message, status: extra.status ?? statusOf(type), ...extra });
-
-  let bodyText: string;
-  try {
-    bodyText = await readBody(request, readGatewayLimits(context.settings).maxBodyBytes);
-  } catch (error) {
-    if (error instanceof BodyTooLarge) return fail("request_too_large", error.message);
-    throw error;
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bodyText);
-  } catch {
-    report.requested("", bodyText, false);
-    return fail("invalid_request", "The request body is not valid JSON");
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    report.requested("", bodyText, false);
-    return fail("invalid_request", "The request body must be a JSON object");
-  }
-  const body = parsed as Record<string, unknown>;
-  const model = shape.pathModel ?? (typeof body.model === "string" ? body.model : undefined);
-  const stream = shape.pathStream ?? streamRequested(dialect, body);
-  report.requested(model ?? "", bodyText, stream);
-  if (!model || model.trim() === "") return fail("invalid_request", "model: required", { param: "model" });
-  if (options.metered !== false) {
-    const refusal = context.usage.admit(key.key, options.clientIp);
-    if (refusal) {
-      const retryAfter = refusal.retryAfterSeconds;
-      return refuse(report, dialect, refusal.error, retryAfter ? { "retry-after": String(retryAfter) } : {});
-    }
-  }
-  const codec = codecFor(dialect);
-  let ir: IRRequest | undefined;
-  return {
-    context,
-    request,
-    shape,
-    codec,
-    bodyText,
-    body,
-    model,
-    stream,
-    framing: dialect === "gemini" && url.searchParams.get("alt") !== "sse" ? "json-array" : "sse",
-    startedAt,
-    key: key.key,
-    report,
-    shaping: readShaping(context.settings),
-    ir: () => {
-      ir ??= codec.decodeRequest(body, { model, stream });
-      return ir;
-    },
-  };
-}
-
-/** The client's error answer, recorded as the end of its request. */
-export function refuse(
-  report: CallReport,
-  dialect: Dialect,
-  error: IRError,
-  headers: Record<string, string> = {},
-): Response {
-  report.finish({ status: error.status, error, complete: true });
-  return errorResponse(dialect, error, headers);
-}
+import {
+  type Call,
+  type CallOptions,
+  type CallShape,
+  comboPromptOf,
+  encodeContext,
+  errorResponse,
+  gatewayHeaders,
+  passesThrough,
+  prepareCall,
+  refuse,
+  sameDialectBody,
+  sendsBytes,
+} from "./call.ts";
+import { withoutReasoning } from "./continuation.ts";
+import { failed, malformedAttempt } from "./failures.ts";
+import { shapeRequest, shapes } from "./shaping.ts";
+import { answerStream, type OpenedStream, openStream, type Resume } from "./stream.ts";
 
 /** The targets for the call's model that its key may use, or why there are none. */
 export function planTargets(call: Call): Target[] | IRError {
@@ -289,33 +134,60 @@ export async function handleCall(
     ...(checkCapabilities ? needsOf(call.ir()) : {}),
     ...(checkSize ? { inputTokens: await estimateRequestTokens(call.ir()) } : {}),
   };
+  const steps = {
+    onAuthFailure: (target: Target, message: string) => disableConnection(context, target, message),
+    describe: (error: IRError) => error.message,
+  };
+  /** A cut stream goes on at the targets after the one it was cut at, within what is left of the budget. */
+  const resume: Resume = async (after, continuation, mustContinue) => {
+    const rest = ordered.slice(ordered.indexOf(after.target) + 1);
+    const budget = { ...profile, maxAttempts: profile.maxAttempts - after.attempt };
+    const walk = await walkPlan<string, OpenedStream, IRError>(
+      rest,
+      context.health,
+      budget,
+      call.startedAt,
+      {
+        ...steps,
+        prepare: (target) =>
+          encodedFor(call, target, withoutReasoning(shapedFor(call, target, continuation))),
+        attempt: (target, body, attempt, remainingMs) =>
+          sendAttempt(call, target, body, false, after.attempt + attempt, remainingMs, async (upstream) =>
+            openStream(target, after.attempt + attempt, await sendUpstream(upstream)),
+          ),
+      },
+      { ...needs, ...(mustContinue ? { continuation: true } : {}) },
+    );
+    return walk.value ? { opened: walk.value } : undefined;
+  };
   const walk = await walkPlan<string, Response, IRError>(
     ordered,
     context.health,
     profile,
     call.startedAt,
     {
+      ...steps,
       prepare(target) {
         if (sendsBytes(call, target)) return { ok: true, payload: sameDialectBody(call, target) };
-        try {
-          const comboPrompt = comboPromptOf(call, target);
-          const request = shapes(call.shaping, comboPrompt)
-            ? shapeRequest(call.ir(), target, call.shaping, comboPrompt)
-            : call.ir();
-          return {
-            ok: true,
-            payload: JSON.stringify(
-              encodeFor(target, { ...request, model: target.model, stream: call.stream }),
-            ),
-          };
-        } catch (error) {
-          if (error instanceof WireError) return { ok: false, error: error.error };
-          throw error;
-        }
+        return encodedFor(call, target, shapedFor(call, target, call.ir()));
       },
-      attempt: (target, body, attempt, remainingMs) => sendAttempt(call, target, body, attempt, remainingMs),
-      onAuthFailure: (target, message) => disableConnection(context, target, message),
-      describe: (error) => error.message,
+      attempt: (target, body, attempt, remainingMs) =>
+        sendAttempt(
+          call,
+          target,
+          body,
+          sendsBytes(call, target),
+          attempt,
+          remainingMs,
+          async (upstream, headers) => {
+            if (!call.stream) return answerWhole(call, target, await fetchWhole(upstream), headers());
+            const opened = await openStream(target, attempt, await sendUpstream(upstream));
+            const later = ordered.indexOf(target) < ordered.length - 1;
+            return opened.ok
+              ? answerStream(call, opened.value, headers(), later ? resume : undefined)
+              : opened;
+          },
+        ),
     },
     needs,
   );
@@ -416,47 +288,6 @@ async function answerAgain(call: Call): Promise<Response | undefined> {
   return undefined;
 }
 
-/**
- * The client's body for an upstream of its own dialect: as it came, with the target's model.
- * An OpenAI chat stream is the exception: the upstream is always asked for its usage (the
- * answer is then re-encoded, so a client that did not ask for the usage chunk does not get it).
- */
-function sameDialectBody(call: Call, target: Target): string {
-  if (call.shape.dialect === "gemini") return call.bodyText;
-  if (call.shape.dialect === "openai-chat" && call.stream && !hasIncludeUsage(call.body)) {
-    const options = typeof call.body.stream_options === "object" ? call.body.stream_options : {};
-    return JSON.stringify({
-      ...call.body,
-      model: target.model,
-      stream_options: { ...options, include_usage: true },
-    });
-  }
-  return rewriteModel(call.bodyText, target.model);
-}
-
-/** Whether the client's body goes to the upstream as bytes (model rewritten), not through the IR. */
-function sendsBytes(call: Call, target: Target): boolean {
-  return target.endpoint.dialect === call.shape.dialect && !shapes(call.shaping, comboPromptOf(call, target));
-}
-
-/** The system prompt of the combo the target came from, if it has one. */
-function comboPromptOf(call: Call, target: Target): string | undefined {
-  if (target.combo === undefined) return undefined;
-  return call.context.combos.findByName(target.combo.name)?.systemPrompt ?? undefined;
-}
-
-/**
- * Whether the upstream's answer goes to the client byte for byte. Not for an OpenAI chat stream
- * whose usage chunk we asked for, nor a Gemini stream the client wants as one JSON array (the
- * upstream is always asked for SSE).
- */
-function passesThrough(call: Call, target: Target): boolean {
-  if (!sendsBytes(call, target)) return false;
-  if (!call.stream) return true;
-  if (call.framing === "json-array") return false;
-  return !(call.shape.dialect === "openai-chat" && !hasIncludeUsage(call.body));
-}
-
 /** Every target is cooling down, open, disabled or at its limit: say so at once, with when to come back. */
 function unavailable(entries: Unavailable[]): { error: IRError; headers: Record<string, string> } {
   const now = Date.now();
@@ -478,14 +309,22 @@ function unavailable(entries: Unavailable[]): { error: IRError; headers: Record<
   return { error, headers };
 }
 
-/** One attempt at one target: the request goes out, the answer is read or its stream committed to. */
-async function sendAttempt(
+/**
+ * One attempt at one target: the request goes out (with the client's API version headers when
+ * the body is the client's own), and `answer` reads the answer or commits to its stream.
+ */
+async function sendAttempt<T>(
   call: Call,
   target: Target,
   upstreamBody: string,
+  clientBytes: boolean,
   attempt: number,
   remainingMs: number,
-): Promise<AttemptResult<Response, IRError>> {
+  answer: (
+    upstream: UpstreamRequest,
+    headers: () => Record<string, string>,
+  ) => Promise<AttemptResult<T, IRError>>,
+): Promise<AttemptResult<T, IRError>> {
   const { context, request, report } = call;
   const upstreamStartedAt = performance.now();
   const url = operationUrl(target.endpoint, call.stream ? "stream" : "generate", target.model);
@@ -494,7 +333,7 @@ async function sendAttempt(
   const upstreamRequest: UpstreamRequest = {
     url,
     ...(proxy ? { proxy } : {}),
-    headers: sendsBytes(call, target)
+    headers: clientBytes
       ? { ...upstreamHeaders(target.endpoint), ...clientVersionHeaders(request) }
       : upstreamHeaders(target.endpoint),
     body: upstreamBody,
@@ -503,12 +342,9 @@ async function sendAttempt(
     timeouts: { ...limits, totalMs: Math.min(limits.totalMs, remainingMs) },
   };
   report.attemptStarted(target, upstreamBody, upstreamStartedAt);
-  const headers = () => gatewayHeaders(call, target, attempt, upstreamStartedAt);
-  let result: AttemptResult<Response, IRError>;
+  let result: AttemptResult<T, IRError>;
   try {
-    result = call.stream
-      ? await answerStream(call, target, await sendUpstream(upstreamRequest), headers())
-      : answerWhole(call, target, await fetchWhole(upstreamRequest), headers());
+    result = await answer(upstreamRequest, () => gatewayHeaders(call, target, attempt, upstreamStartedAt));
   } catch (error) {
     if (!(error instanceof UpstreamFailure)) throw error;
     result = failed(target, error);
@@ -527,21 +363,25 @@ async function sendAttempt(
   return result;
 }
 
-export function failed(target: Target, failure: UpstreamFailure): AttemptResult<Response, IRError> {
-  return {
-    ok: false,
-    facts: {
-      kind: failure.kind,
-      ...(failure.status !== undefined ? { status: failure.status } : {}),
-      ...(failure.body !== undefined ? { body: failure.body } : {}),
-      ...(failure.headers ? { headers: failure.headers } : {}),
-    },
-    error: upstreamError(target, failure),
-  };
+/** The request as this target should get it: the system prompts and thinking policy applied. */
+function shapedFor(call: Call, target: Target, request: IRRequest): IRRequest {
+  const comboPrompt = comboPromptOf(call, target);
+  return shapes(call.shaping, comboPrompt)
+    ? shapeRequest(request, target, call.shaping, comboPrompt)
+    : request;
 }
 
-export function malformedAttempt(target: Target, detail: string): AttemptResult<Response, IRError> {
-  return { ok: false, facts: { kind: "malformed" }, error: malformed(target, detail) };
+/** The request in the target's dialect, or why it cannot carry it. */
+function encodedFor(call: Call, target: Target, request: IRRequest): Prepared<string, IRError> {
+  try {
+    return {
+      ok: true,
+      payload: JSON.stringify(encodeFor(target, { ...request, model: target.model, stream: call.stream })),
+    };
+  } catch (error) {
+    if (error instanceof WireError) return { ok: false, error: error.error };
+    throw error;
+  }
 }
 
 /**
@@ -559,16 +399,6 @@ function clientVersionHeaders(request: Request): Record<string, string> {
   return headers;
 }
 
-function statusOf(type: IRError["type"]): number {
-  return new WireError(type, "").error.status;
-}
-
-/** Each API's own default: absent `stream` is not streaming, except Ollama, which streams by default. */
-function streamRequested(dialect: Dialect, body: Record<string, unknown>): boolean {
-  if (dialect === "ollama") return body.stream !== false;
-  return body.stream === true;
-}
-
 function encodeFor(target: Target, request: IRRequest): Record<string, unknown> {
   if (target.endpoint.dialect === "anthropic") {
     const version = target.endpoint.headers["anthropic-version"];
@@ -578,72 +408,6 @@ function encodeFor(target: Target, request: IRRequest): Record<string, unknown> 
     );
   }
   return codecFor(target.endpoint.dialect).encodeRequest(request);
-}
-
-/** The upstream's failure as an IRError, the upstream's own message and status kept where there is one. */
-function upstreamError(target: Target, failure: UpstreamFailure): IRError {
-  const where = `${target.endpoint.prefix}/${target.model}`;
-  if (failure.kind === "http_error" && failure.status !== undefined) {
-    let body: unknown = failure.body;
-    try {
-      body = JSON.parse(failure.body ?? "");
-    } catch {
-      // keep the text
-    }
-    const decoded = codecFor(target.endpoint.dialect).decodeError(failure.status, body);
-    return { ...decoded, message: `${where}: ${decoded.message}` };
-  }
-  if (failure.kind === "client_abort")
-    return { type: "api_error", message: "The client went away", status: 499 };
-  const timeout = failure.kind !== "connect_error";
-  return {
-    type: timeout ? "timeout" : "api_error",
-    message: `${where}: ${failure.message}`,
-    status: timeout ? 504 : 502,
-    code: failure.kind,
-  };
-}
-
-export function gatewayHeaders(
-  call: Call,
-  target: Target,
-  attempts: number,
-  upstreamStartedAt: number,
-): Record<string, string> {
-  return {
-    "x-request-id": call.report.requestId,
-    "x-switchyard-provider": target.endpoint.prefix,
-    "x-switchyard-model": target.model,
-    "x-switchyard-connection": target.connection.id,
-    "x-switchyard-attempts": String(attempts),
-    "x-switchyard-overhead-ms": (upstreamStartedAt - call.startedAt).toFixed(2),
-    ...(call.cacheKey !== undefined ? { [CACHE_HEADER]: "miss" } : {}),
-  };
-}
-
-function encodeContext(call: Call): EncodeContext {
-  const includeUsage = call.shape.dialect === "openai-chat" && hasIncludeUsage(call.body);
-  const tools = decodedTools(call);
-  return { model: call.model, includeUsage, framing: call.framing, ...(tools ? { tools } : {}) };
-}
-
-/** The client's tools (a Responses client's namespaced tools are mapped back by name). */
-function decodedTools(call: Call): IRRequest["tools"] {
-  try {
-    return call.ir().tools;
-  } catch (error) {
-    if (error instanceof WireError) return undefined;
-    throw error;
-  }
-}
-
-function hasIncludeUsage(body: Record<string, unknown>): boolean {
-  const options = body.stream_options;
-  return (
-    typeof options === "object" &&
-    options !== null &&
-    (options as { include_usage?: unknown }).include_usage === true
-  );
 }
 
 /** A non-streaming answer: the upstream's bytes as they are, or translated; recorded with its usage and cost. */
@@ -700,15 +464,6 @@ function answerWhole(
   return { ok: true, deferred: false, value: new Response(text, { status: 200, headers: answerHeaders }) };
 }
 
-function malformed(target: Target, detail: string): IRError {
-  return {
-    type: "api_error",
-    message: `${target.endpoint.prefix}/${target.model} sent an answer that could not be read: ${detail}`,
-    status: 502,
-    code: "malformed_upstream",
-  };
-}
-
 /** The text an answer carries (text, reasoning, tool arguments), for an estimate of its tokens. */
 function answerText(parts: readonly IRPart[]): string {
   let text = "";
@@ -717,319 +472,4 @@ function answerText(parts: readonly IRPart[]): string {
     else if (part.type === "tool_call") text += part.name + part.arguments;
   }
   return text;
-}
-
-/**
- * A streaming answer. The first upstream chunk is awaited before the client's response starts,
- * so that a target that fails first costs the client nothing but time. The stream reports its
- * own outcome to health and to the usage report when it ends: complete, cut (an error event went
- * to the client), or left by the client.
- */
-async function answerStream(
-  call: Call,
-  target: Target,
-  response: UpstreamResponse,
-  headers: Record<string, string>,
-): Promise<AttemptResult<Response, IRError>> {
-  const reader = response.body.getReader();
-  let first: Uint8Array;
-  try {
-    const { done, value } = await reader.read();
-    if (done) {
-      await reader.cancel().catch(() => {});
-      return malformedAttempt(target, "the stream ended before it began");
-    }
-    first = value;
-  } catch (error) {
-    return error instanceof UpstreamFailure ? failed(target, error) : malformedAttempt(target, String(error));
-  }
-  const { health } = call.context;
-  const { report } = call;
-  const key = targetKey(target);
-  const watch = new StreamWatch(report.bodyCap);
-  const bridge = passesThrough(call, target)
-    ? passthroughBridge(call, codecFor(target.endpoint.dialect).decodeStream(), watch)
-    : translationBridge(
-        codecFor(target.endpoint.dialect).decodeStream(),
-        call.codec.encodeStream(encodeContext(call)),
-        watch,
-      );
-  let firstByteAt: number | undefined;
-  let settled = false;
-  const responseHeaders = {
-    ...headers,
-    "content-type": STREAM_CONTENT_TYPE[call.shape.dialect],
-    "cache-control": "no-cache",
-  };
-  const kept = call.keep ? new StreamKeeper(readCacheSettings(call.context.settings).maxBytes) : undefined;
-  const settle = (outcome: "ok" | "abandoned" | IRError) => {
-    if (settled) return;
-    settled = true;
-    const body = outcome === "ok" ? kept?.bytes() : undefined;
-    call.keep?.(body ? { status: 200, headers: responseHeaders, body, stream: true } : undefined);
-    if (outcome === "ok") health.succeeded(key);
-    else if (outcome === "abandoned") health.abandoned(key);
-    else {
-      health.failed(key, classify({ kind: "stream_cut" }), outcome.message);
-      report.attemptFailedLater("stream_cut", outcome.message);
-    }
-    report.finish({
-      status: 200,
-      complete: outcome === "ok",
-      aborted: outcome === "abandoned",
-      ...(typeof outcome === "object" ? { error: outcome } : {}),
-      ...(watch.usage ? { usage: watch.usage } : {}),
-      ...(firstByteAt !== undefined ? { firstByteAt } : {}),
-      request: () => call.ir(),
-      outputText: () => watch.outputText,
-      ...watch.bodies(),
-    });
-  };
-  const bytes = new TextEncoder();
-  /** Enqueues what there is to send; false when there was nothing. */
-  const send = (
-    controller: ReadableStreamDefaultController<Uint8Array>,
-    out: Uint8Array | string,
-  ): boolean => {
-    if (out === "" || out.length === 0) return false;
-    const chunk = typeof out === "string" ? bytes.encode(out) : out;
-    controller.enqueue(chunk);
-    watch.sent(chunk);
-    kept?.add(chunk);
-    firstByteAt ??= performance.now();
-    return true;
-  };
-  const out = new ReadableStream<Uint8Array>({
-    start(controller) {
-      send(controller, bridge.push(first));
-      const failure = bridge.failure();
-      if (failure) {
-        controller.close();
-        settle(failure);
-        void reader.cancel().catch(() => {});
-      }
-    },
-    // Reads until there is something to send: Bun does not call pull again after a pull that enqueued nothing.
-    async pull(controller) {
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) {
-            const ending = bridge.end();
-            send(controller, ending.text);
-            controller.close();
-            settle(ending.failure ?? "ok");
-            return;
-          }
-          const sent = send(controller, bridge.push(value));
-          const failure = bridge.failure();
-          if (failure) {
-            // The upstream's own error event reached the client: the stream is over.
-            controller.close();
-            settle(failure);
-            await reader.cancel().catch(() => {});
-            return;
-          }
-          if (sent) return;
-        }
-      } catch (error) {
-        const failure =
-          error instanceof UpstreamFailure
-            ? upstreamError(target, error)
-            : error instanceof WireError
-              ? error.error
-              : malformed(target, String(error));
-        if (error instanceof UpstreamFailure && error.kind === "client_abort") {
-          settle("abandoned");
-          controller.close();
-          return;
-        }
-        send(controller, bridge.fail(failure));
-        controller.close();
-        settle(failure);
-        await reader.cancel().catch(() => {});
-      }
-    },
-    cancel(reason) {
-      settle("abandoned");
-      return reader.cancel(reason);
-    },
-  });
-  return {
-    ok: true,
-    deferred: true,
-    value: new Response(out, { status: 200, headers: responseHeaders }),
-  };
-}
-
-/** The bytes a stream sent, kept up to a limit (beyond it, nothing is kept). */
-class StreamKeeper {
-  private readonly chunks: Uint8Array[] = [];
-  private size = 0;
-
-  constructor(private readonly maxBytes: number) {}
-
-  add(chunk: Uint8Array): void {
-    this.size += chunk.byteLength;
-    if (this.size <= this.maxBytes) this.chunks.push(chunk);
-  }
-
-  bytes(): Uint8Array<ArrayBuffer> | undefined {
-    return this.size <= this.maxBytes ? Buffer.concat(this.chunks) : undefined;
-  }
-}
-
-/** Answer text kept for an estimate beyond this is only counted, and the estimate scaled. */
-const MAX_WATCHED_TEXT = 65_536;
-
-/**
- * What a stream said, as the upstream's events show it: the latest usage (decoders report it
- * cumulatively), the answer text for an estimate when usage never came, and — when the call is
- * logged — the first bytes each side saw.
- */
-class StreamWatch {
-  usage: IRUsage | undefined;
-  private text = "";
-  private textLength = 0;
-  private readonly upstream: BodyCapture | undefined;
-  private readonly client: BodyCapture | undefined;
-  private readonly decoder = new TextDecoder();
-  private readonly clientDecoder = new TextDecoder();
-
-  constructor(bodyCap: number) {
-    if (bodyCap > 0) {
-      this.upstream = new BodyCapture(bodyCap);
-      this.client = new BodyCapture(bodyCap);
-    }
-  }
-
-  received(chunk: Uint8Array): void {
-    if (this.upstream && !this.upstream.truncated)
-      this.upstream.add(this.decoder.decode(chunk, { stream: true }));
-  }
-
-  sent(chunk: Uint8Array): void {
-    if (this.client && !this.client.truncated)
-      this.client.add(this.clientDecoder.decode(chunk, { stream: true }));
-  }
-
-  saw(event: IRStreamEvent): void {
-    switch (event.type) {
-      case "text_delta":
-      case "reasoning_delta":
-        this.addText(event.text);
-        break;
-      case "tool_call_start":
-        this.addText(event.name);
-        break;
-      case "tool_call_delta":
-        this.addText(event.argumentsDelta);
-        break;
-      case "start":
-      case "finish":
-        if (event.usage) this.usage = event.usage;
-        break;
-      case "usage":
-        this.usage = event.usage;
-        break;
-    }
-  }
-
-  /** The answer text; when longer than what was kept, the kept part repeated to its length's scale. */
-  get outputText(): string {
-    if (this.textLength <= this.text.length || this.text === "") return this.text;
-    return this.text.repeat(Math.ceil(this.textLength / this.text.length)).slice(0, this.textLength);
-  }
-
-  bodies(): { upstreamResponse?: string; clientResponse?: string; bodiesTruncated?: boolean } {
-    if (!this.upstream || !this.client) return {};
-    return {
-      upstreamResponse: this.upstream.text,
-      clientResponse: this.client.text,
-      bodiesTruncated: this.upstream.truncated || this.client.truncated,
-    };
-  }
-
-  private addText(text: string): void {
-    this.textLength += text.length;
-    if (this.text.length < MAX_WATCHED_TEXT) this.text += text;
-  }
-}
-
-/** Turns upstream chunks into client bytes, and ends the stream the dialect's way on failure. */
-interface Bridge {
-  push(chunk: Uint8Array): Uint8Array | string;
-  /** The upstream ended: the last bytes, and the failure if it ended without its terminator. */
-  end(): { text: string; failure?: IRError };
-  fail(error: IRError): string;
-  /** The error the stream already told the client, if any (then nothing more may follow). */
-  failure(): IRError | undefined;
-}
-
-/**
- * The upstream's bytes go to the client unchanged; a decoder of the same dialect reads them
- * alongside for usage, the answer text and the ending (a missing terminator, an error event).
- */
-function passthroughBridge(call: Call, decoder: StreamDecoder, watch: StreamWatch): Bridge {
-  let failure: IRError | undefined;
-  let errorEncoder: StreamEncoder | undefined;
-  const observe = (events: IRStreamEvent[]) => {
-    for (const event of events) {
-      watch.saw(event);
-      if (event.type === "error") failure ??= event.error;
-    }
-  };
-  const fail = (error: IRError) => {
-    errorEncoder ??= call.codec.encodeStream(encodeContext(call));
-    return errorEncoder.push({ type: "error", error }) + errorEncoder.end();
-  };
-  let told: IRError | undefined;
-  return {
-    push(chunk) {
-      watch.received(chunk);
-      observe(decoder.push(chunk));
-      // An error event inside the upstream's stream is passed on as the upstream wrote it.
-      told = failure;
-      return chunk;
-    },
-    end() {
-      observe(decoder.end());
-      if (failure === undefined) return { text: "" };
-      return told ? { text: "", failure } : { text: fail(failure), failure };
-    },
-    fail: (error) => (told ? "" : fail(error)),
-    failure: () => told,
-  };
-}
-
-function translationBridge(decoder: StreamDecoder, encoder: StreamEncoder, watch: StreamWatch): Bridge {
-  /** A finish or error reached the client: a later failure must not add a second ending. */
-  let ended = false;
-  let failure: IRError | undefined;
-  const encode = (events: IRStreamEvent[]) => {
-    let text = "";
-    for (const event of events) {
-      watch.saw(event);
-      text += encoder.push(event);
-      if (event.type === "error") failure = event.error;
-      if (event.type === "finish" || event.type === "error") ended = true;
-    }
-    return text;
-  };
-  return {
-    push(chunk) {
-      watch.received(chunk);
-      return encode(decoder.push(chunk));
-    },
-    end() {
-      const text = encode(decoder.end()) + encoder.end();
-      return failure ? { text, failure } : { text };
-    },
-    fail(error) {
-      if (ended) return encoder.end();
-      ended = true;
-      return encoder.push({ type: "error", error }) + encoder.end();
-    },
-    failure: () => failure,
-  };
 }

@@ -60,8 +60,16 @@ export interface CallEnd {
   replayed?: boolean;
 }
 
+/** What an upstream had answered when its stream was cut and the answer went on at another. */
+export interface CutAttempt {
+  usage?: IRUsage;
+  outputText: string;
+}
+
 export class CallReport {
   private readonly attempts: AttemptOutcome[] = [];
+  /** Streams cut before the one that ended the answer: billed by their upstreams too. */
+  private readonly cut: CutAttempt[] = [];
   private readonly arrivedAt = Date.now();
   private answeredBy: Target | undefined;
   private requestedModel = "";
@@ -122,13 +130,19 @@ export class CallReport {
     if (last) Object.assign(last, { failure, error });
   }
 
+  /** The answer went on at another upstream after this much from the last one. */
+  cutShort(cut: CutAttempt): void {
+    this.cut.push(cut);
+  }
+
   /** The request has ended; records it once (later calls are ignored). */
   finish(end: CallEnd): void {
     if (this.ended || !this.identity.metered) return;
     this.ended = true;
     const endedAt = performance.now();
     const outcome = this.outcome(end, endedAt);
-    if (end.status < 400 && !end.replayed && (end.usage === undefined || !end.complete)) {
+    const unreported = end.usage === undefined || !end.complete || this.cut.length > 0;
+    if (end.status < 400 && !end.replayed && unreported) {
       void this.withEstimate(outcome, end).then(
         (estimated) => this.context.usage.record(estimated),
         () => this.context.usage.record(outcome),
@@ -176,16 +190,44 @@ export class CallReport {
 
   /**
    * The usage the upstream did not report, estimated from what was sent and received: input from
-   * the request unless the upstream gave it, output from the answer text the client got.
+   * the request unless the upstream gave it, output from the answer text the client got. Streams
+   * cut before the last one add theirs: each upstream read the whole prompt.
    */
   private async withEstimate(outcome: CallOutcome, end: CallEnd): Promise<CallOutcome> {
+    const request = end.request?.();
+    let requestTokens: number | undefined;
+    const estimate = async ({ usage, outputText }: CutAttempt): Promise<IRUsage> => {
+      if (!usage?.inputTokens) requestTokens ??= request ? await estimateRequestTokens(request) : 0;
+      const outputTokens = Math.max(usage?.outputTokens ?? 0, await estimateTokens(outputText));
+      return { ...usage, inputTokens: usage?.inputTokens || (requestTokens ?? 0), outputTokens };
+    };
     const reported = end.usage;
-    const request = reported?.inputTokens ? undefined : end.request?.();
-    const inputTokens = reported?.inputTokens || (request ? await estimateRequestTokens(request) : 0);
-    const estimatedOutput = await estimateTokens(end.outputText?.() ?? "");
-    const outputTokens = Math.max(reported?.outputTokens ?? 0, estimatedOutput);
-    if (reported && inputTokens === reported.inputTokens && outputTokens === reported.outputTokens)
+    let usage = await estimate({
+      ...(reported ? { usage: reported } : {}),
+      outputText: end.outputText?.() ?? "",
+    });
+    for (const cut of this.cut) usage = addUsage(usage, await estimate(cut));
+    if (
+      reported &&
+      usage.inputTokens === reported.inputTokens &&
+      usage.outputTokens === reported.outputTokens
+    )
       return outcome;
-    return { ...outcome, usage: { ...reported, inputTokens, outputTokens, estimated: true } };
+    return { ...outcome, usage: { ...usage, estimated: true } };
   }
+}
+
+function addUsage(a: IRUsage, b: IRUsage): IRUsage {
+  const sum = (x: number | undefined, y: number | undefined) =>
+    x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0);
+  const cachedInputTokens = sum(a.cachedInputTokens, b.cachedInputTokens);
+  const cacheWriteTokens = sum(a.cacheWriteTokens, b.cacheWriteTokens);
+  const reasoningTokens = sum(a.reasoningTokens, b.reasoningTokens);
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    ...(cachedInputTokens !== undefined ? { cachedInputTokens } : {}),
+    ...(cacheWriteTokens !== undefined ? { cacheWriteTokens } : {}),
+    ...(reasoningTokens !== undefined ? { reasoningTokens } : {}),
+  };
 }

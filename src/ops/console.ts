@@ -12,7 +12,8 @@
 
 import type { ConsoleCall, GatewayCaller } from "../admin/console-call.ts";
 import type { AppContext } from "../context.ts";
-import { type CallShape, handleCall } from "../gateway/pipeline.ts";
+import type { CallShape } from "../gateway/call.ts";
+import { handleCall } from "../gateway/pipeline.ts";
 import { createApiKey } from "../security/api-keys.ts";
 import type { Dialect } from "../wire/index.ts";
 

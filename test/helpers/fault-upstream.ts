@@ -1,9 +1,12 @@
 /**
- * A fault-injecting OpenAI-style upstream on loopback (POST /v1/chat/completions, GET
- * /v1/models). Each request takes the next scripted behaviour (then `ok` once the script is
- * empty): a clean answer, an error status, a reset connection, silence (no head, no body), or a
- * stream that is cut, stalls after its first chunks, carries a malformed chunk or misses its
- * terminator.
+ * A fault-injecting upstream on loopback, OpenAI-style (POST /v1/chat/completions, GET
+ * /v1/models) or Anthropic-style (POST /v1/messages). Each request takes the next scripted
+ * behaviour (then `ok` once the script is empty): a clean answer, an error status, a reset
+ * connection, silence (no head, no body), or a stream that is cut, stalls after its first
+ * chunks, carries a malformed chunk or the upstream's own error event, or misses its terminator.
+ *
+ * The answer is always FAULT_TEXT. A request whose last message is the assistant's own start of
+ * it (a prefill) gets the rest, as a model continuing the text would: " answer." after "Partial".
  */
 
 export type Fault =
@@ -14,7 +17,10 @@ export type Fault =
   | "cut"
   | "stall"
   | "malformed"
+  | "error-event"
   | "no-terminator";
+
+export type FaultStyle = "openai" | "anthropic";
 
 export interface FaultUpstream extends AsyncDisposable {
   url: string;
@@ -24,24 +30,102 @@ export interface FaultUpstream extends AsyncDisposable {
   always(fault: Fault): void;
   /** Requests received so far. */
   count: number;
+  /** The bodies of the chat requests received, in order. */
+  bodies: Array<Record<string, unknown>>;
+}
+
+export const FAULT_TEXT = "Partial answer.";
+const HEAD_TEXT = "Partial ";
+
+/** Where the stream is, for a style to write: its opening, text, and closing. */
+interface StyleWriter {
+  path: string;
+  head(text: string): string;
+  tail(text: string): string;
+  done: string;
+  errorEvent: string;
+  malformed: string;
+  whole(text: string): unknown;
+}
+
+const openaiChunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+  `data: ${JSON.stringify({ id: "chatcmpl-fault", object: "chat.completion.chunk", created: 1, model: "fault", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+
+const anthropicEvent = (data: Record<string, unknown>) =>
+  `event: ${data.type as string}\ndata: ${JSON.stringify(data)}\n\n`;
+
+const STYLES: Record<FaultStyle, StyleWriter> = {
+  openai: {
+    path: "/v1/chat/completions",
+    head: (text) => openaiChunk({ role: "assistant", content: "" }) + openaiChunk({ content: text }),
+    tail: (text) => openaiChunk({ content: text }) + openaiChunk({}, "stop"),
+    done: "data: [DONE]\n\n",
+    errorEvent: `data: ${JSON.stringify({ error: { message: "The server had an error", type: "server_error" } })}\n\n`,
+    malformed: "data: {this is not json\n\n",
+    whole: (text) => ({
+      id: "chatcmpl-fault",
+      object: "chat.completion",
+      created: 1,
+      model: "fault",
+      choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 3, completion_tokens: 3, total_tokens: 6 },
+    }),
+  },
+  anthropic: {
+    path: "/v1/messages",
+    head: (text) =>
+      anthropicEvent({
+        type: "message_start",
+        message: {
+          id: "msg_fault",
+          type: "message",
+          role: "assistant",
+          model: "fault",
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 3, output_tokens: 1 },
+        },
+      }) +
+      anthropicEvent({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }) +
+      anthropicEvent({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }),
+    tail: (text) =>
+      anthropicEvent({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }) +
+      anthropicEvent({ type: "content_block_stop", index: 0 }) +
+      anthropicEvent({
+        type: "message_delta",
+        delta: { stop_reason: "end_turn", stop_sequence: null },
+        usage: { output_tokens: 3 },
+      }),
+    done: anthropicEvent({ type: "message_stop" }),
+    errorEvent: anthropicEvent({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }),
+    malformed: "event: content_block_delta\ndata: {this is not json\n\n",
+    whole: (text) => ({
+      id: "msg_fault",
+      type: "message",
+      role: "assistant",
+      model: "fault",
+      content: [{ type: "text", text }],
+      stop_reason: "end_turn",
+      stop_sequence: null,
+      usage: { input_tokens: 3, output_tokens: 3 },
+    }),
+  },
+};
+
+/** The text the assistant already has, when the request ends with its prefill. */
+function prefillOf(body: Record<string, unknown>): string {
+  const messages = Array.isArray(body.messages) ? (body.messages as Array<Record<string, unknown>>) : [];
+  const last = messages.at(-1);
+  if (last?.role !== "assistant") return "";
+  if (typeof last.content === "string") return last.content;
+  if (!Array.isArray(last.content)) return "";
+  return (last.content as Array<{ type?: string; text?: string }>)
+    .map((block) => (block.type === "text" ? (block.text ?? "") : ""))
+    .join("");
 }
 
 const encoder = new TextEncoder();
-const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
-  `data: ${JSON.stringify({ id: "chatcmpl-fault", object: "chat.completion.chunk", created: 1, model: "fault", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-const HEAD = chunk({ role: "assistant", content: "" }) + chunk({ content: "Partial " });
-const TAIL = `${chunk({ content: "answer." })}${chunk({}, "stop")}`;
-const DONE = "data: [DONE]\n\n";
-export const FAULT_TEXT = "Partial answer.";
-
-const COMPLETION = {
-  id: "chatcmpl-fault",
-  object: "chat.completion",
-  created: 1,
-  model: "fault",
-  choices: [{ index: 0, message: { role: "assistant", content: FAULT_TEXT }, finish_reason: "stop" }],
-  usage: { prompt_tokens: 3, completion_tokens: 3, total_tokens: 6 },
-};
 
 function stream(parts: Array<string | "wait" | "error">, signal: AbortSignal): Response {
   return new Response(
@@ -66,10 +150,11 @@ function stream(parts: Array<string | "wait" | "error">, signal: AbortSignal): R
   );
 }
 
-export function startFaultUpstream(): FaultUpstream {
+export function startFaultUpstream(style: FaultStyle = "openai"): FaultUpstream {
+  const writer = STYLES[style];
   let queue: Fault[] = [];
   let fallback: Fault = "ok";
-  const state = { count: 0 };
+  const state = { count: 0, bodies: [] as Array<Record<string, unknown>> };
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -78,8 +163,11 @@ export function startFaultUpstream(): FaultUpstream {
       const url = new URL(request.url);
       if (request.method === "GET" && url.pathname === "/v1/models")
         return Response.json({ object: "list", data: [{ id: "fault-model" }] });
+      if (request.method !== "POST" || url.pathname !== writer.path)
+        return Response.json({ error: { message: `no route ${url.pathname}` } }, { status: 404 });
       state.count++;
-      const body = (await request.json()) as { stream?: boolean };
+      const body = (await request.json()) as Record<string, unknown>;
+      state.bodies.push(body);
       const fault = queue.shift() ?? fallback;
       const streaming = body.stream === true;
       if (typeof fault === "object")
@@ -87,9 +175,15 @@ export function startFaultUpstream(): FaultUpstream {
           status: fault.status,
           headers: fault.headers ?? {},
         });
+      const prefill = prefillOf(body);
+      const rest = FAULT_TEXT.startsWith(prefill) ? FAULT_TEXT.slice(prefill.length) : FAULT_TEXT;
+      const head = prefill === "" ? writer.head(HEAD_TEXT) : writer.head("");
+      const tail = writer.tail(prefill === "" ? FAULT_TEXT.slice(HEAD_TEXT.length) : rest);
       switch (fault) {
         case "ok":
-          return streaming ? stream([HEAD, TAIL, DONE], request.signal) : Response.json(COMPLETION);
+          return streaming
+            ? stream([head, tail, writer.done], request.signal)
+            : Response.json(writer.whole(prefill === "" ? FAULT_TEXT : rest));
         case "reset":
           return new Response(
             new ReadableStream({ start: (controller) => controller.error(new Error("reset")) }),
@@ -98,13 +192,15 @@ export function startFaultUpstream(): FaultUpstream {
           await new Promise((resolve) => request.signal.addEventListener("abort", resolve, { once: true }));
           return new Response("too late");
         case "cut":
-          return stream([HEAD, "error"], request.signal);
+          return stream([head, "error"], request.signal);
         case "stall":
-          return stream([HEAD, "wait"], request.signal);
+          return stream([head, "wait"], request.signal);
         case "malformed":
-          return stream([HEAD, "data: {this is not json\n\n", TAIL, DONE], request.signal);
+          return stream([head, writer.malformed, tail, writer.done], request.signal);
+        case "error-event":
+          return stream([head, writer.errorEvent], request.signal);
         case "no-terminator":
-          return stream([HEAD, TAIL], request.signal);
+          return stream([head, tail], request.signal);
       }
     },
   });
@@ -119,6 +215,9 @@ export function startFaultUpstream(): FaultUpstream {
     },
     get count() {
       return state.count;
+    },
+    get bodies() {
+      return state.bodies;
     },
     async [Symbol.asyncDispose]() {
       await server.stop(true);

@@ -23,21 +23,10 @@ import { decide, readPolicies } from "../../routing/policies.ts";
 import type { Target } from "../../routing/resolve.ts";
 import { readResilience } from "../../routing/settings.ts";
 import { type IRError, type IRRequest, type IRUsage, WireError } from "../../wire/index.ts";
+import { type Call, type CallOptions, errorResponse, gatewayHeaders, prepareCall, refuse } from "../call.ts";
 import { checkClientKey } from "../client-key.ts";
-import {
-  type Call,
-  type CallOptions,
-  disableConnection,
-  errorResponse,
-  failed,
-  gatewayHeaders,
-  malformedAttempt,
-  planTargets,
-  prepareCall,
-  recordComboStep,
-  refuse,
-  unanswered,
-} from "../pipeline.ts";
+import { failed, malformedAttempt } from "../failures.ts";
+import { disableConnection, planTargets, recordComboStep, unanswered } from "../pipeline.ts";
 
 const DIALECT = "openai-chat";
 
