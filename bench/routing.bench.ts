@@ -1,7 +1,8 @@
 /**
  * The cost of a routing decision with 100 connections and 50 combos configured: resolving a
- * model string into its plan and checking each target's health, as the gateway does before the
- * first attempt. No network. Reports µs per decision for a provider-prefixed model, a bare model
+ * model string into its plan, asking whether any target may be unable to carry the request
+ * (catalogue capabilities, context window for a 2,000-character prompt) and checking each
+ * target's health, as the gateway does before the first attempt. No network. Reports µs per decision for a provider-prefixed model, a bare model
  * id and a combo (3 steps, round-robin).
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,11 +11,13 @@ import { join } from "node:path";
 import { createContext } from "../src/context.ts";
 import { createLogger } from "../src/ops/log.ts";
 import { targetKey } from "../src/routing/attempt.ts";
+import { someLackCapabilities, someMayBeTooSmall, unfitReason } from "../src/routing/capabilities.ts";
 import { openStore } from "../src/store/db.ts";
 
 const CONNECTIONS = 100;
 const COMBOS = 50;
 const ITERATIONS = 50_000;
+const PROMPT_CHARACTERS = 2_000;
 const PROVIDERS = [
   "openai",
   "anthropic",
@@ -56,8 +59,12 @@ try {
   }
   const decide = (model: string) => {
     const { targets } = context.resolver.resolve(model);
+    const needs =
+      someLackCapabilities(targets) || someMayBeTooSmall(targets, PROMPT_CHARACTERS) ? { vision: true } : {};
     let available = 0;
-    for (const target of targets) if (context.health.check(targetKey(target)) === undefined) available++;
+    for (const target of targets)
+      if (unfitReason(target, needs) === undefined && context.health.check(targetKey(target)) === undefined)
+        available++;
     return available;
   };
   for (const [label, model] of [

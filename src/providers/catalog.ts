@@ -732,6 +732,8 @@ const BY_ID = new Map(PROVIDERS.map((spec) => [spec.id, spec]));
 
 /** The catalogue entry for a provider id or a documented alias, in any letter case. */
 export function providerSpec(id: string): ProviderSpec | undefined {
+  const exact = BY_ID.get(id);
+  if (exact) return exact;
   const key = id.trim().toLowerCase();
   return BY_ID.get(key) ?? BY_ID.get(PROVIDER_ALIASES[key] ?? "");
 }
@@ -741,5 +743,11 @@ export function providerSpec(id: string): ProviderSpec | undefined {
  * treat them as case-sensitive ("MiniMax-M3"), so a near miss must not route as a known model.
  */
 export function modelSpec(providerId: string, modelId: string): ModelSpec | undefined {
-  return providerSpec(providerId)?.models.find((model) => model.id === modelId);
+  const spec = providerSpec(providerId);
+  return spec ? MODELS_BY_PROVIDER.get(spec)?.get(modelId) : undefined;
 }
+
+/** Asked for every target of every request (capabilities, context windows): a lookup, not a scan. */
+const MODELS_BY_PROVIDER = new Map(
+  PROVIDERS.map((spec) => [spec, new Map(spec.models.map((model) => [model.id, model]))]),
+);
