@@ -221,7 +221,13 @@ class StreamRelay {
     void cut.reader.cancel().catch(() => {});
     this.recordFailure(failure);
     const next = await resume(cut, continuation.request, sofar.text.trim() !== "");
-    if (!next || this.settled) return false;
+    if (!next) return false;
+    if (this.settled) {
+      // The client left while the continuation was being opened.
+      this.call.context.health.abandoned(targetKey(next.opened.target));
+      void next.opened.reader.cancel().catch(() => {});
+      return false;
+    }
     this.call.report.cutShort(this.watch.restart());
     this.opened = next.opened;
     this.first = next.opened.first;

@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
 import { eq } from "drizzle-orm";
+import { Ollama } from "ollama";
 import OpenAI from "openai";
 import { usageAttempts, usageRecords } from "../../src/store/schema.ts";
 import { FAULT_TEXT, type FaultUpstream, startFaultUpstream } from "../helpers/fault-upstream.ts";
@@ -144,6 +145,23 @@ describe("a stream cut mid-answer goes on at the next target", () => {
       expect(performance.now() - started).toBeLessThan(TIMEOUTS.idleMs + 1000);
     });
   }
+
+  it("continues for an Ollama client too, ending with done: true once (Ollama SDK)", async () => {
+    gpt.script("cut");
+    const client = new Ollama({ host: server.url, headers: { Authorization: `Bearer ${key}` } });
+    let text = "";
+    let finals = 0;
+    for await (const part of await client.chat({
+      model: "chain",
+      stream: true,
+      messages: [{ role: "user", content: "hi" }],
+    })) {
+      text += part.message.content;
+      if (part.done) finals++;
+    }
+    expect(text).toBe(FAULT_TEXT);
+    expect(finals).toBe(1);
+  });
 
   it("sends one well-formed stream: one role chunk, one finish, [DONE] once", async () => {
     gpt.script("cut");
