@@ -3,7 +3,7 @@
  * /v1/models) or Anthropic-style (POST /v1/messages). Each request takes the next scripted
  * behaviour (then `ok` once the script is empty): a clean answer, an error status, a reset
  * connection, silence (no head, no body), or a stream that is cut, stalls after its first
- * chunks, carries a malformed chunk or the upstream's own error event, or misses its terminator.
+ * chunks, sends its head at once but its first token only after a second, carries a malformed chunk or the upstream's own error event, or misses its terminator.
  *
  * The answer is always FAULT_TEXT. A request whose last message is the assistant's own start of
  * it (a prefill) gets the rest, as a model continuing the text would: " answer." after "Partial".
@@ -16,6 +16,7 @@ export type Fault =
   | "silent"
   | "cut"
   | "stall"
+  | "slow-first-token"
   | "malformed"
   | "error-event"
   | "no-terminator";
@@ -127,7 +128,10 @@ function prefillOf(body: Record<string, unknown>): string {
 
 const encoder = new TextEncoder();
 
-function stream(parts: Array<string | "wait" | "error">, signal: AbortSignal): Response {
+/** How long a `slow-first-token` stream keeps its first token back. */
+const SLOW_FIRST_TOKEN_MS = 1000;
+
+function stream(parts: Array<string | "wait" | "error" | "pause">, signal: AbortSignal): Response {
   return new Response(
     new ReadableStream({
       async start(controller) {
@@ -139,6 +143,11 @@ function stream(parts: Array<string | "wait" | "error">, signal: AbortSignal): R
           if (part === "error") {
             controller.error(new Error("cut"));
             return;
+          }
+          if (part === "pause") {
+            await Bun.sleep(SLOW_FIRST_TOKEN_MS);
+            if (signal.aborted) return;
+            continue;
           }
           controller.enqueue(encoder.encode(part));
           await Bun.sleep(5);
@@ -195,6 +204,8 @@ export function startFaultUpstream(style: FaultStyle = "openai"): FaultUpstream 
           return stream([head, "error"], request.signal);
         case "stall":
           return stream([head, "wait"], request.signal);
+        case "slow-first-token":
+          return stream(["pause", head, tail, writer.done], request.signal);
         case "malformed":
           return stream([head, writer.malformed, tail, writer.done], request.signal);
         case "error-event":

@@ -96,6 +96,28 @@ describe("failing over, non-streaming", () => {
     expect(limits.connections.find((entry) => entry.name === "primary")?.cooldowns[0]?.model).toBe("gpt-4o");
   });
 
+  it("moves on at once from a 429 without Retry-After, and cools that account down by backoff", async () => {
+    primary.script({ status: 429, body: { error: { message: "slow down", type: "rate_limit_error" } } });
+    const first = await chat();
+    expect(first.response.status).toBe(200);
+    expect(first.attempts).toBe(2);
+    expect(first.ms).toBeLessThan(1000);
+    const limits = (await (await server.call("/api/rate-limits", { cookie })).json()) as {
+      connections: Array<{ name: string; cooldowns: Array<{ model: string; until: number | string }> }>;
+    };
+    expect(limits.connections.find((entry) => entry.name === "primary")?.cooldowns).toHaveLength(1);
+  });
+
+  it("falls over at once from a single 500", async () => {
+    primary.script({ status: 500, body: { error: { message: "oops", type: "server_error" } } });
+    const before = counts();
+    const result = await chat();
+    expect(result.response.status).toBe(200);
+    expect(result.attempts).toBe(2);
+    expect(delta(before)).toEqual({ primary: 1, secondary: 1 });
+    expect(result.ms).toBeLessThan(1000);
+  });
+
   it("cools only the failing model down, not the whole account", async () => {
     primary.script({ status: 500 });
     await chat();
@@ -201,6 +223,16 @@ describe("streams", () => {
       text += part.choices[0]?.delta.content ?? "";
     }
     expect(text).toBe(FAULT_TEXT);
+  });
+
+  it("falls over invisibly when the first token is slow, within the first-byte timeout", async () => {
+    primary.script("slow-first-token");
+    const result = await chat(true);
+    expect(result.response.status).toBe(200);
+    expect(result.text).toContain("data: [DONE]");
+    expect(result.text).not.toContain('"error"');
+    expect(result.attempts).toBe(2);
+    expect(result.ms).toBeLessThan(TIMEOUTS.idleMs + 700);
   });
 
   for (const fault of ["cut", "stall", "no-terminator"] as const) {
