@@ -9,6 +9,8 @@ import { type GatewaySetup, MODEL_FOR, startGateway } from "../helpers/gateway-s
 import { MOCK_KEY } from "../helpers/mock-upstream.ts";
 
 const TEXT_ONLY = "groq/openai/gpt-oss-120b";
+/** Claude Sonnet 4.6 holds 1M tokens; the mock serves it as any other model. */
+const LARGE_WINDOW = "anthropic/claude-sonnet-4-6";
 const IMAGE = {
   type: "image_url",
   image_url: {
@@ -26,6 +28,10 @@ beforeAll(async () => {
   ).toBe(201);
   expect(
     (await post("/api/combos", { name: "mixed", models: [TEXT_ONLY, MODEL_FOR.anthropic] })).status,
+  ).toBe(201);
+  expect(
+    (await post("/api/combos", { name: "growing", models: [TEXT_ONLY, MODEL_FOR.ollama, LARGE_WINDOW] }))
+      .status,
   ).toBe(201);
 });
 afterAll(async () => {
@@ -71,6 +77,21 @@ describe("skipping targets that cannot carry the request", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("x-switchyard-provider")).toBe("anthropic");
     expect(paths).toEqual(["/v1/messages"]);
+  });
+
+  it("after a context-length refusal, tries only targets with a larger known window", async () => {
+    setup.upstream.failNext("openai-chat", 400, {
+      error: {
+        message: "This model's maximum context length is 131072 tokens",
+        type: "invalid_request_error",
+        code: "context_length_exceeded",
+      },
+    });
+    const { response, paths } = await reached(() => chat("growing", "hi"));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-switchyard-model")).toBe("claude-sonnet-4-6");
+    // The Ollama model's window is unknown: it is passed over, not tried.
+    expect(paths).toEqual(["/v1/chat/completions", "/v1/messages"]);
   });
 
   it("answers 400 in the client's format, naming why, when no target can carry it", async () => {
