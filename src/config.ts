@@ -18,6 +18,8 @@ export interface ServeConfig {
   port: number;
   host: string;
   dataDir: string;
+  /** The home folder whose coding tools' config files the console sets up. */
+  toolsHome?: string;
   logLevel: LogLevel;
   initialPassword?: string;
   /** How long in-flight requests may take to finish after SIGTERM. */
@@ -53,6 +55,8 @@ Options:
   --port N        port to listen on (env PORT, default ${DEFAULT_PORT})
   --host H        address to listen on (env HOST, default ${DEFAULT_HOST})
   --data-dir D    where the database and backups live (env DATA_DIR, default ~/.switchyard)
+  --tools-home D  whose coding tools (Claude Code, Codex, …) the console may set up
+                  (env TOOLS_HOME, default the home folder of the user running it)
   --unit-dir D    with service: where to write the unit (default /etc/systemd/system,
                   or ~/.config/systemd/user with --user)
   --version       print the version
@@ -67,6 +71,7 @@ const OPTIONS = {
   port: { type: "string" },
   host: { type: "string" },
   "data-dir": { type: "string" },
+  "tools-home": { type: "string" },
   version: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   user: { type: "boolean" },
@@ -138,7 +143,7 @@ function commandName(positionals: string[]): string {
 }
 
 function serveConfig(
-  values: { port?: string; host?: string; "data-dir"?: string },
+  values: { port?: string; host?: string; "data-dir"?: string; "tools-home"?: string },
   env: Record<string, string | undefined>,
 ): ServeConfig {
   const portText = values.port ?? env.PORT ?? String(DEFAULT_PORT);
@@ -155,6 +160,8 @@ function serveConfig(
     logLevel,
     shutdownGraceMs: 10_000,
   };
+  const toolsHome = values["tools-home"] ?? env.TOOLS_HOME;
+  if (toolsHome) config.toolsHome = toolsHome;
   if (env.INITIAL_PASSWORD) config.initialPassword = env.INITIAL_PASSWORD;
   return config;
 }

@@ -3,6 +3,7 @@
  * state and the logger. main.ts builds one per process; tests build one per temp data dir.
  */
 
+import { homedir } from "node:os";
 import { Idempotency, ResponseCache, readCacheSettings } from "./cache/replay.ts";
 import type { Logger } from "./ops/log.ts";
 import { Health } from "./routing/health.ts";
@@ -21,6 +22,7 @@ import { EvalsRepo } from "./store/evals.ts";
 import { ProvidersRepo } from "./store/providers.ts";
 import { SettingsRepo } from "./store/settings.ts";
 import { TranslatorSnippetsRepo } from "./store/translator-snippets.ts";
+import { CodingTools } from "./tools/index.ts";
 import { type UsageOptions, UsageRoom } from "./usage/index.ts";
 
 export interface AppContext {
@@ -45,6 +47,8 @@ export interface AppContext {
   audit: AuditRepo;
   translatorSnippets: TranslatorSnippetsRepo;
   evals: EvalsRepo;
+  /** The coding tools on this machine and their config files (tools/). */
+  tools: CodingTools;
   logger: Logger;
   sessionSecret: string;
   /** performance.now() at start, for uptime. */
@@ -53,7 +57,13 @@ export interface AppContext {
 
 const SESSION_SECRET_KEY = "admin.sessionSecret";
 
-export function createContext(store: Store, logger: Logger, usageOptions: UsageOptions = {}): AppContext {
+/** `toolsHome`: the home folder whose coding tools the console sets up (tools/). */
+export function createContext(
+  store: Store,
+  logger: Logger,
+  usageOptions: UsageOptions = {},
+  toolsHome: string = homedir(),
+): AppContext {
   const secrets = SecretBox.forDataDir(store.dataDir);
   const providers = new ProvidersRepo(store);
   const combos = new CombosRepo(store);
@@ -101,6 +111,7 @@ export function createContext(store: Store, logger: Logger, usageOptions: UsageO
     audit: new AuditRepo(store),
     translatorSnippets: new TranslatorSnippetsRepo(store),
     evals: new EvalsRepo(store),
+    tools: new CodingTools(toolsHome, store.dataDir),
     logger,
     sessionSecret,
     startedAt: performance.now(),

@@ -10,12 +10,14 @@ import { auditHooks, auditRoutes } from "./audit.ts";
 import { authRoutes } from "./auth.ts";
 import { backupRoutes } from "./backups.ts";
 import { cacheRoutes } from "./cache.ts";
+import { cliToolRoutes } from "./cli-tools.ts";
 import { comboRoutes } from "./combos.ts";
 import type { GatewayCaller } from "./console-call.ts";
 import { managementError } from "./errors.ts";
 import { evalRoutes } from "./evals.ts";
 import { keyRoutes } from "./keys.ts";
 import { modelRoutes } from "./models.ts";
+import { notOfferedRoutes } from "./not-offered.ts";
 import { policyRoutes } from "./policies.ts";
 import { pricingRoutes } from "./pricing.ts";
 import { providerRoutes } from "./providers.ts";
@@ -62,5 +64,7 @@ export function adminApi(context: AppContext, callGateway: GatewayCaller) {
       .use(tokenHealthRoutes(context))
       .use(translatorRoutes(context, callGateway))
       .use(evalRoutes(context, callGateway))
+      .use(cliToolRoutes(context))
+      .use(notOfferedRoutes())
   );
 }

@@ -32,7 +32,7 @@ export function ensureWritableDir(dir: string): void {
 /** Opens the store and the context that the CLI commands and the server share. */
 export function openContext(config: ServeConfig): AppContext {
   ensureWritableDir(config.dataDir);
-  return createContext(openStore(config.dataDir), createLogger(config.logLevel));
+  return createContext(openStore(config.dataDir), createLogger(config.logLevel), {}, config.toolsHome);
 }
 
 export interface RunningServer {

@@ -10,6 +10,7 @@ import { loadOpenApi } from "../../src/ops/docs.ts";
 import { createLogger } from "../../src/ops/log.ts";
 import { openStore } from "../../src/store/db.ts";
 import { tempDir } from "../helpers/server.ts";
+import { OMNIROUTE_OPERATIONS } from "./omniroute-operations.ts";
 
 const METHODS = ["get", "put", "post", "delete", "patch", "head", "options"];
 let app: App;
@@ -50,6 +51,13 @@ describe("openapi.yaml and the routes", () => {
   it("documents every route the app serves", async () => {
     const docs = await documented();
     expect([...served()].filter((entry) => !docs.has(entry))).toEqual([]);
+  });
+
+  it("routes every operation of OmniRoute's API, the one our users' scripts speak", () => {
+    const routes = served();
+    const shape = (entry: string) => entry.replace(/\{[^}]+\}/g, "{}");
+    const shapes = new Set([...routes].map(shape));
+    expect(OMNIROUTE_OPERATIONS.filter((operation) => !shapes.has(shape(operation)))).toEqual([]);
   });
 
   it("serves the document as JSON and YAML, and a docs page that loads nothing from a CDN", async () => {

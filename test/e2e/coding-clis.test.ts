@@ -7,7 +7,7 @@
  * A recording proxy in front of the gateway says exactly which request got which answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { codecFor, type Dialect } from "../../src/wire/index.ts";
 import { type EgressTrap, startEgressTrap } from "../helpers/egress-trap.ts";
@@ -59,10 +59,14 @@ function streamedText(dialect: Dialect): string {
 let setup: GatewaySetup;
 let proxy: RecordingProxy;
 let trap: EgressTrap;
+/** The home whose tools the server sets up through /api/cli-tools (one tool per test, each its own files). */
+let toolsHome: string;
 const dirs: string[] = [];
 
 beforeAll(async () => {
-  setup = await startGateway();
+  toolsHome = tempDir("switchyard-cli-tools-home-");
+  dirs.push(toolsHome);
+  setup = await startGateway({ toolsHome });
   // The CLIs send their tools on every turn; a tool call for a tool they lack would loop.
   setup.upstream.textAnswersOnly = true;
   proxy = startRecordingProxy(setup.server.url);
@@ -203,6 +207,39 @@ describe("Claude Code through the gateway", () => {
   );
 });
 
+/** Sets a tool up through the management API, as the dashboard's user would. */
+async function setUpThroughApi(tool: string, body: Record<string, unknown>): Promise<void> {
+  const response = await setup.server.call(`/api/cli-tools/${tool}-settings`, {
+    method: "POST",
+    cookie: setup.cookie,
+    json: body,
+  });
+  if (response.status !== 200)
+    throw new Error(`${tool}-settings: ${response.status} ${await response.text()}`);
+}
+
+describe("Claude Code set up by /api/cli-tools/claude-settings", () => {
+  it(
+    "answers a print-mode prompt with nothing but the settings file Switchyard wrote",
+    async () => {
+      const work = join(toolsHome, "claude-work");
+      mkdirSync(work);
+      await setUpThroughApi("claude", { baseUrl: proxy.url, model: MODEL_FOR["openai-chat"] });
+      const run = await runCli(
+        claudeCodeBinary(),
+        ["-p", PROMPT],
+        { HOME: toolsHome, CLAUDE_CONFIG_DIR: join(toolsHome, ".claude"), ...CLAUDE_OFFLINE },
+        work,
+      );
+      expect(run.result.stdout).toContain(streamedText("openai-chat"));
+      expect(run.failures).toEqual([]);
+      expect(upstreamCalls(run)).toEqual(new Set(["openai-chat /v1/chat/completions"]));
+      expect(run.egress).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
 /**
  * A Codex home whose config.toml sends Codex to the gateway as a custom Responses provider, with
  * analytics, feedback, update checks and the curated-plugin sync (github.com, chatgpt.com) off.
@@ -260,6 +297,42 @@ async function runCodex(defaultTools: boolean): Promise<Run> {
     work,
   );
 }
+
+describe("Codex set up by /api/cli-tools/codex-settings", () => {
+  it(
+    "answers an exec prompt through the provider Switchyard added to the user's own config.toml",
+    async () => {
+      const { home, work } = sandbox();
+      codexHome(home, { defaultTools: false });
+      const codexDir = join(toolsHome, ".codex");
+      mkdirSync(codexDir, { recursive: true });
+      // The user's own settings (offline switches, a provider of theirs) stay; Switchyard's provider is added.
+      writeFileSync(join(codexDir, "config.toml"), readFileSync(join(home, "config.toml"), "utf8"));
+      await setUpThroughApi("codex", { baseUrl: proxy.url, model: MODEL_FOR.anthropic });
+      const run = await runCli(
+        codexBinary(),
+        [
+          "exec",
+          "--strict-config",
+          "--skip-git-repo-check",
+          "--ephemeral",
+          "--color",
+          "never",
+          "--cd",
+          work,
+          PROMPT,
+        ],
+        { HOME: toolsHome, CODEX_HOME: codexDir },
+        work,
+      );
+      expect(run.result.stdout).toContain(streamedText("anthropic"));
+      expect(run.failures).toEqual([]);
+      expect(upstreamCalls(run)).toEqual(new Set(["anthropic /v1/messages"]));
+      expect(run.egress).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
 
 describe("Codex through the gateway", () => {
   const answer = () => streamedText("anthropic");

@@ -3,6 +3,7 @@
  * mock upstream, and a client key. Model strings: `<prefix>/<model>` with the prefixes below.
  */
 
+import type { ServeConfig } from "../../src/config.ts";
 import type { Dialect } from "../../src/wire/ir.ts";
 import { MOCK_KEY, type MockUpstream, startMockUpstream } from "./mock-upstream.ts";
 import { startServer, type TestServer } from "./server.ts";
@@ -25,9 +26,9 @@ export interface GatewaySetup extends AsyncDisposable {
   connectionIds: Record<Dialect, string>;
 }
 
-export async function startGateway(): Promise<GatewaySetup> {
+export async function startGateway(overrides: Partial<ServeConfig> = {}): Promise<GatewaySetup> {
   const upstream = startMockUpstream();
-  const server = await startServer();
+  const server = await startServer(overrides);
   const cookie = await server.login();
   const post = async (path: string, json: unknown) => {
     const response = await server.call(path, { method: "POST", cookie, json });

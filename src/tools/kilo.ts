@@ -1,0 +1,58 @@
+/**
+ * Kilo Code CLI: `~/.config/kilo/kilo.jsonc` (JSONC, edited in place so its comments stay).
+ * Switchyard is `provider.switchyard` over Chat Completions (`@ai-sdk/openai-compatible`), and
+ * the default model `switchyard/<model>`.
+ */
+import type { JsonObject } from "./config-files.ts";
+import {
+  type Connection,
+  isSwitchyardKey,
+  keyPreview,
+  objectAt,
+  omit,
+  openaiBase,
+  setOrPrune,
+  type ToolSetup,
+  text,
+} from "./tool.ts";
+
+const PROVIDER_ID = "switchyard";
+const MODEL_PREFIX = `${PROVIDER_ID}/`;
+
+function provider(connection: Connection): JsonObject {
+  return {
+    npm: "@ai-sdk/openai-compatible",
+    name: "Switchyard",
+    options: { baseURL: openaiBase(connection), apiKey: connection.apiKey },
+    models: { [connection.model ?? ""]: { name: connection.model } },
+  };
+}
+
+export const kiloCode: ToolSetup = {
+  id: "kilo",
+  name: "Kilo Code CLI",
+  commands: ["kilo", "kilocode"],
+  needsModel: true,
+  files: [{ path: ".config/kilo/kilo.jsonc", format: "jsonc" }],
+  state([config = {}]) {
+    const options = objectAt(objectAt(objectAt(config, "provider"), PROVIDER_ID), "options");
+    const model = text(config.model);
+    return {
+      configured: isSwitchyardKey(options.apiKey),
+      baseUrl: text(options.baseURL),
+      model: model?.startsWith(MODEL_PREFIX) ? model.slice(MODEL_PREFIX.length) : null,
+      keyPreview: keyPreview(options.apiKey),
+    };
+  },
+  apply([config = {}], connection) {
+    const providers = { ...objectAt(config, "provider"), [PROVIDER_ID]: provider(connection) };
+    return [{ ...config, provider: providers, model: `${MODEL_PREFIX}${connection.model}` }];
+  },
+  reset([config = {}]) {
+    const providers = objectAt(config, "provider");
+    if (!(PROVIDER_ID in providers)) return undefined;
+    const model = text(config.model);
+    const rest = model?.startsWith(MODEL_PREFIX) ? omit(config, ["model"]) : config;
+    return [setOrPrune(rest, "provider", omit(providers, [PROVIDER_ID]))];
+  },
+};
