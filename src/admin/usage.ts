@@ -60,6 +60,7 @@ const REQUEST_LOG_FIELDS = [
   "aborted",
   "latencyMs",
   "ttfbMs",
+  "units",
 ] as const;
 
 function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Pick<T, K> {
@@ -141,6 +142,12 @@ export function usageRoutes(context: AppContext) {
         cachedInput: row.cachedInputTokens,
         cacheWrite: row.cacheWriteTokens,
         reasoning: row.reasoningTokens,
+      },
+      units: {
+        images: row.images,
+        characters: row.characters,
+        audioSeconds: row.audioSeconds,
+        searches: row.searches,
       },
       estimated: row.estimated,
       costUsd: row.costUsd,

@@ -8,7 +8,7 @@
 import type { AppContext } from "../context.ts";
 import type { Target } from "../routing/resolve.ts";
 import { estimateRequestTokens, estimateTokens } from "../usage/estimate.ts";
-import type { AttemptOutcome, CallOutcome } from "../usage/outcome.ts";
+import type { AttemptOutcome, CallOutcome, CallUnits } from "../usage/outcome.ts";
 import type { Dialect, IRError, IRRequest, IRUsage } from "../wire/index.ts";
 
 /** The first `cap` characters of a body, for its call log. */
@@ -44,6 +44,8 @@ export interface CallEnd {
   status: number;
   error?: IRError;
   usage?: IRUsage;
+  /** What a call beyond chat is billed by besides tokens (images, characters, audio, searches). */
+  units?: CallUnits;
   /** False when the answer stopped before its end (the client left, or the stream was cut). */
   complete: boolean;
   aborted?: boolean;
@@ -173,6 +175,7 @@ export class CallReport {
         ? { overheadMs: this.firstUpstreamAt - identity.startedAt }
         : {}),
       ...(end.usage ? { usage: end.usage } : {}),
+      ...(end.units ? { units: end.units } : {}),
       aborted: end.aborted === true,
       ...(this.clientRequest
         ? {

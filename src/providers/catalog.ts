@@ -9,9 +9,10 @@
  * never guessed. Model lists are not exhaustive: providers with `listsModels` are asked for the
  * live list, and local runtimes list none here because their models come from the running server.
  *
- * Prices are the standard-tier, short-context rates. Long-context surcharges (e.g. OpenAI above
- * 272K input tokens, xAI above 200K, Claude Haiku 5.5 above 100K), batch, flex, fast and
- * priority tiers are not modelled here.
+ * Prices are the standard-tier, short-context rates: per token in `pricing`, and per image,
+ * character, minute or search in `unitPricing` for models billed that way. Long-context
+ * surcharges (e.g. OpenAI above 272K input tokens, xAI above 200K, Claude Haiku 5.5 above 100K),
+ * batch, flex, fast and priority tiers are not modelled here.
  */
 import type { Dialect } from "../wire/ir.ts";
 
@@ -19,13 +20,28 @@ import type { Dialect } from "../wire/ir.ts";
 export type AuthStyle = "bearer" | "x-api-key" | "x-goog-api-key" | "api-key" | "none";
 
 /** USD per 1M tokens. */
-export interface ModelPrice {
+export interface TokenPrice {
   input: number;
   output: number;
   cachedInput?: number;
   cacheWrite?: number;
   reasoning?: number;
 }
+
+/** USD per unit of what the APIs beyond chat bill other than tokens. */
+export interface UnitPrice {
+  /** Per image generated. */
+  perImage?: number;
+  /** Per 1M characters of text to speak. */
+  perMillionCharacters?: number;
+  /** Per minute of audio transcribed. */
+  perMinute?: number;
+  /** Per 1,000 rerank searches (one query over up to 100 documents). */
+  perThousandSearches?: number;
+}
+
+/** A model's price: its token rates, its unit rates, or both. */
+export type ModelPrice = (TokenPrice | { [rate in keyof TokenPrice]?: undefined }) & UnitPrice;
 
 export interface ModelSpec {
   id: string; // the upstream's model id
@@ -42,7 +58,9 @@ export interface ModelSpec {
    * write, OpenAI's standard-retention write), `reasoning` a separate rate for reasoning tokens
    * where a provider has one (otherwise they are output tokens, billed at the output rate).
    */
-  pricing?: ModelPrice;
+  pricing?: TokenPrice;
+  /** USD per image, character, minute or search, for a model billed by those; omit when unknown. */
+  unitPricing?: UnitPrice;
 }
 
 /** The APIs beyond chat, each served in one upstream style (src/providers/media-apis.ts). */
@@ -161,10 +179,11 @@ export const PROVIDERS: readonly ProviderSpec[] = [
       { id: "omni-moderation-latest", name: "Omni Moderation", pricing: { input: 0, output: 0 } },
       // Text input and image output tokens; image input tokens ($10) are not told apart in usage.
       { id: "gpt-image-1", name: "GPT Image 1", pricing: { input: 5, output: 40 } },
-      // Billed per image, per character and per minute: no token price.
+      // Billed per image at rates that depend on size and quality, and listed by OpenAI as removed
+      // from the API: no rate.
       { id: "dall-e-3", name: "DALL·E 3" },
-      { id: "tts-1", name: "TTS-1" },
-      { id: "whisper-1", name: "Whisper" },
+      { id: "tts-1", name: "TTS-1", unitPricing: { perMillionCharacters: 15 } },
+      { id: "whisper-1", name: "Whisper", unitPricing: { perMinute: 0.006 } },
     ],
   },
   {
@@ -570,7 +589,8 @@ export const PROVIDERS: readonly ProviderSpec[] = [
         pricing: { input: 2.5, output: 10 },
       },
       { id: "embed-v4.0", name: "Embed 4" },
-      // Billed per search unit: no token price.
+      // Billed per search (one query over up to 100 documents); Cohere's price list gives no
+      // per-search rate for it, so none is set.
       { id: "rerank-v3.5", name: "Rerank 3.5" },
     ],
   },

@@ -139,8 +139,9 @@ const at = (name: string) => integer(name, { mode: "timestamp_ms" }).notNull();
 /**
  * One row per client request (usage/recorder.ts). `id` is assigned by the recorder inside its
  * write transaction, so that attempts and call logs of a batch can point at their request.
- * Token counts are null when the request reported no usage at all; `cost_usd` is null when the
- * price is unknown (never a guessed 0).
+ * Token counts are null when the request reported no usage at all; unit counts (images,
+ * characters, audio seconds, searches) are null where the call is not measured in them or the
+ * count is unknown; `cost_usd` is null when the price is unknown (never a guessed 0).
  */
 export const usageRecords = sqliteTable(
   "usage_records",
@@ -170,6 +171,10 @@ export const usageRecords = sqliteTable(
     cachedInputTokens: integer("cached_input_tokens"),
     cacheWriteTokens: integer("cache_write_tokens"),
     reasoningTokens: integer("reasoning_tokens"),
+    images: integer("images"),
+    characters: integer("characters"),
+    audioSeconds: real("audio_seconds"),
+    searches: integer("searches"),
     estimated: integer("estimated", { mode: "boolean" }).notNull(),
     costUsd: real("cost_usd"),
     flatRate: integer("flat_rate", { mode: "boolean" }).notNull(),
@@ -274,18 +279,23 @@ export const usageLatency = sqliteTable(
   (table) => [primaryKey({ columns: [table.metric, table.hour, table.bucket] })],
 );
 
-/** A price that replaces the catalogue's for one model at one provider; USD per 1M tokens. */
+/** A price that replaces the catalogue's for one model at one provider: USD per 1M tokens, and per unit. */
 export const pricingOverrides = sqliteTable(
   "pricing_overrides",
   {
     /** A catalogue id or a provider node's prefix. */
     provider: text("provider").notNull(),
     model: text("model").notNull(),
-    input: real("input").notNull(),
-    output: real("output").notNull(),
+    /** USD per 1M tokens; input and output are both set or both null (a price by units only). */
+    input: real("input"),
+    output: real("output"),
     cachedInput: real("cached_input"),
     cacheWrite: real("cache_write"),
     reasoning: real("reasoning"),
+    perImage: real("per_image"),
+    perMillionCharacters: real("per_million_characters"),
+    perMinute: real("per_minute"),
+    perThousandSearches: real("per_thousand_searches"),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" })
       .notNull()
       .default(sql`(unixepoch('subsec') * 1000)`),

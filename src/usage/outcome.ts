@@ -18,6 +18,21 @@ export interface AttemptOutcome {
   latencyMs: number;
 }
 
+/**
+ * What a call to an API beyond chat is billed by besides tokens, as far as it is known: each
+ * count comes from the request or from what the upstream reported, and is absent otherwise.
+ */
+export interface CallUnits {
+  /** Images the upstream returned. */
+  images?: number;
+  /** Characters of the text to speak. */
+  characters?: number;
+  /** The duration of the transcribed audio, as the upstream reported it. */
+  audioSeconds?: number;
+  /** Rerank searches: the upstream's count, else one per 100 documents. */
+  searches?: number;
+}
+
 export interface CallOutcome {
   /** Unix milliseconds when the request arrived. */
   startedAt: number;
@@ -46,6 +61,7 @@ export interface CallOutcome {
   /** Time spent in the gateway before the first upstream request (x-switchyard-overhead-ms). */
   overheadMs?: number;
   usage?: IRUsage;
+  units?: CallUnits;
   /** The client ended the request before the answer was complete. */
   aborted: boolean;
   /** Bodies for call logs, each capped at `bodyCap` characters; stream bodies are what was sent. */

@@ -21,7 +21,7 @@ export type NewCallLog = typeof callLogs.$inferInsert;
 
 const MAX_ERROR_CHARS = 1_000;
 
-/** Rows per INSERT: SQLite binds at most 32,766 values per statement, the widest row has 28. */
+/** Rows per INSERT: SQLite binds at most 32,766 values per statement, the widest row has 32. */
 export const ROWS_PER_INSERT = 500;
 
 export function* chunks<T>(rows: readonly T[], size = ROWS_PER_INSERT): Generator<T[]> {
@@ -33,7 +33,7 @@ function cap(text: string | undefined, chars: number): string | undefined {
 }
 
 export function usageRow(id: number, { outcome, costUsd, flatRate }: PendingRecord): NewUsageRecord {
-  const { usage } = outcome;
+  const { usage, units } = outcome;
   return {
     id,
     startedAt: new Date(outcome.startedAt),
@@ -60,6 +60,10 @@ export function usageRow(id: number, { outcome, costUsd, flatRate }: PendingReco
     cachedInputTokens: usage ? (usage.cachedInputTokens ?? 0) : null,
     cacheWriteTokens: usage ? (usage.cacheWriteTokens ?? 0) : null,
     reasoningTokens: usage ? (usage.reasoningTokens ?? 0) : null,
+    images: units?.images ?? null,
+    characters: units?.characters ?? null,
+    audioSeconds: units?.audioSeconds ?? null,
+    searches: units?.searches ?? null,
     estimated: usage?.estimated === true,
     costUsd,
     flatRate,

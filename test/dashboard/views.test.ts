@@ -1,6 +1,7 @@
 import { describe, expect, it } from "bun:test";
 import { barChart } from "../../views/chart.ts";
 import { copyable, field, problemAt } from "../../views/forms.ts";
+import { pricingSection } from "../../views/pages/settings.ts";
 
 describe("the bar chart", () => {
   it("draws one bar per point, the highest at full height, with escaped titles", () => {
@@ -55,5 +56,25 @@ describe("form fields", () => {
     const markup = copyable("secret", "sk-sy-1").value;
     expect(markup).toContain('data-copy="secret"');
     expect(markup).not.toMatch(/\son[a-z]+=/);
+  });
+});
+
+describe("the price overrides", () => {
+  it("list each override's unit rates beside its token rates", () => {
+    const none = { perImage: null, perMillionCharacters: null, perMinute: null, perThousandSearches: null };
+    const markup = pricingSection([
+      { provider: "openai", model: "gpt-x", input: 1, output: 4, ...none },
+      {
+        provider: "openai",
+        model: "tts-1",
+        input: null,
+        output: null,
+        ...none,
+        perMillionCharacters: 30,
+        perMinute: 0.01,
+      },
+    ]).value;
+    expect(markup).toContain("<td>1</td><td>4</td><td></td>");
+    expect(markup).toContain("<td></td><td></td><td>30 per 1M characters, 0.01 per minute</td>");
   });
 });

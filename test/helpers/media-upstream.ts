@@ -234,7 +234,10 @@ const ROUTES: Record<string, Route> = {
       return Response.json({
         id: "cohere-rerank-1",
         results: ranked.map(({ index, relevance_score }) => ({ index, relevance_score })),
-        meta: { api_version: { version: "2" }, billed_units: { search_units: 1 } },
+        meta: {
+          api_version: { version: "2" },
+          billed_units: { search_units: Math.ceil((body.documents as unknown[]).length / 100) },
+        },
       });
     },
   },

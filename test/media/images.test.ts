@@ -1,7 +1,8 @@
 /**
  * POST /v1/images/generations through the official SDK: OpenAI's dall-e and gpt-image models
  * (b64_json and url) passed through, Gemini's Imagen mapped from n and size, and what Imagen
- * cannot do refused clearly; usage rows with gpt-image's tokens.
+ * cannot do refused clearly; usage rows with the images returned, gpt-image's tokens, and the
+ * cost at a per-image rate.
  */
 import { describe, expect, it } from "bun:test";
 import OpenAI from "openai";
@@ -38,9 +39,40 @@ describe("image generations", () => {
       model: "gpt-image-1",
       inputTokens: 12,
       outputTokens: 1056,
+      images: 2,
       estimated: false,
     });
     expect(row.costUsd).toBeCloseTo((12 * 5 + 1056 * 40) / 1e6, 9);
+  });
+
+  it("records the images a dall-e call returned and prices them at the per-image rate", async () => {
+    const { server, cookie } = gateway.setup;
+    const priced = await server.call("/api/pricing", {
+      method: "POST",
+      cookie,
+      json: { provider: "openai", model: "dall-e-3", perImage: 0.04 },
+    });
+    expect(priced.status).toBe(200);
+    try {
+      const { response } = await gateway.client.images
+        .generate({ model: "openai/dall-e-3", prompt: "two boats", n: 2 })
+        .withResponse();
+      expect(response.headers.get("x-switchyard-cost-usd")).toBe("0.080000");
+      const { row } = await gateway.setup.usageOf(response);
+      expect(row).toMatchObject({ status: 200, model: "dall-e-3", images: 2 });
+      expect(row.costUsd).toBeCloseTo(2 * 0.04, 12);
+      for (const path of ["/api/usage/logs", "/api/usage/request-logs"]) {
+        const page = (await (await server.call(`${path}?model=dall-e-3&limit=1`, { cookie })).json()) as {
+          logs: Array<{ requestId: string; units: Record<string, number | null> }>;
+        };
+        expect(page.logs[0]).toMatchObject({
+          requestId: row.requestId,
+          units: { images: 2, characters: null, audioSeconds: null, searches: null },
+        });
+      }
+    } finally {
+      await server.call("/api/pricing?provider=openai&model=dall-e-3", { method: "DELETE", cookie });
+    }
   });
 
   it("maps n and size to Imagen's sampleCount and aspect ratio, through the provider-pinned path", async () => {
@@ -49,13 +81,13 @@ describe("image generations", () => {
       baseURL: `${gateway.setup.server.url}/v1/providers/gemini`,
       maxRetries: 0,
     });
-    const answer = await pinned.images.generate({
-      model: "imagen-4.0-generate-001",
-      prompt: "a fox",
-      n: 3,
-      size: "1024x1792",
-    });
+    const { data: answer, response } = await pinned.images
+      .generate({ model: "imagen-4.0-generate-001", prompt: "a fox", n: 3, size: "1024x1792" })
+      .withResponse();
     expect(answer.data!.map((image) => atob(image.b64_json!))).toEqual(["imagen 0", "imagen 1", "imagen 2"]);
+    // Imagen has no known per-image rate: the images are counted, the cost stays unknown.
+    const { row } = await gateway.setup.usageOf(response);
+    expect(row).toMatchObject({ status: 200, images: 3, costUsd: null });
     expect(lastReceived()).toMatchObject({
       route: "gemini-images",
       path: "/v1beta/models/imagen-4.0-generate-001:predict",

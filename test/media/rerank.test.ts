@@ -1,6 +1,7 @@
 /**
  * POST /v1/rerank over HTTP, Cohere/Jina-style in and out, to Cohere (v2), Jina and Voyage
- * upstreams: documents as strings or objects, top_n and return_documents, usage recorded.
+ * upstreams: documents as strings or objects, top_n and return_documents, usage and searches
+ * recorded, searches priced per thousand.
  */
 import { describe, expect, it } from "bun:test";
 import { useMediaGateway } from "../helpers/media-setup.ts";
@@ -106,6 +107,37 @@ describe("rerank", () => {
       provider: "cohere",
       estimated: true,
     });
+  });
+
+  it("records the searches Cohere billed, priced at the per-search rate; elsewhere one per 100 documents", async () => {
+    const { server, cookie } = gateway.setup;
+    const priced = await server.call("/api/pricing", {
+      method: "POST",
+      cookie,
+      json: { provider: "cohere", model: "rerank-v3.5", perThousandSearches: 2 },
+    });
+    expect(priced.status).toBe(200);
+    const many = Array.from({ length: 150 }, (_, index) => `document ${index}`);
+    try {
+      const cohere = await gateway.setup.post("/v1/rerank", {
+        model: "cohere/rerank-v3.5",
+        query: "q",
+        documents: many,
+      });
+      expect(cohere.headers.get("x-switchyard-cost-usd")).toBe("0.004000");
+      const { row } = await gateway.setup.usageOf(cohere);
+      expect(row).toMatchObject({ status: 200, provider: "cohere", searches: 2 });
+      expect(row.costUsd).toBeCloseTo((2 * 2) / 1_000, 12);
+    } finally {
+      await server.call("/api/pricing?provider=cohere&model=rerank-v3.5", { method: "DELETE", cookie });
+    }
+    const jina = await gateway.setup.post("/v1/rerank", {
+      model: "jina/jina-reranker-v2-base-multilingual",
+      query: "q",
+      documents: many,
+    });
+    // Jina bills tokens, and the catalogue has no price for them.
+    expect((await gateway.setup.usageOf(jina)).row).toMatchObject({ searches: 2, costUsd: null });
   });
 
   it("refuses a request it cannot serve in OpenAI's error format", async () => {

@@ -1,7 +1,8 @@
 /**
  * POST /v1/audio/transcriptions through the official SDK with a small WAV made here: the upload
  * reaches the upstream byte for byte as multipart, every response_format comes back as the
- * upstream wrote it, the tokens of a json answer are recorded, and failover resends the file.
+ * upstream wrote it, the tokens of a json answer and the duration of a verbose_json one are
+ * recorded (the duration priced per minute), and failover resends the file.
  */
 import { describe, expect, it } from "bun:test";
 import { toFile } from "openai";
@@ -56,6 +57,9 @@ describe("transcriptions", () => {
       inputTokens: 14,
       outputTokens: 5,
       estimated: false,
+      audioSeconds: null,
+      // whisper-1 is priced per minute, not per token, and this answer gave no duration.
+      costUsd: null,
     });
   });
 
@@ -72,15 +76,20 @@ describe("transcriptions", () => {
     });
   }
 
-  it("answers verbose_json with its segments, and keeps repeated fields", async () => {
-    const answer = await gateway.client.audio.transcriptions.create({
-      file: await upload(),
-      model: "openai/whisper-1",
-      response_format: "verbose_json",
-      timestamp_granularities: ["word", "segment"],
-    });
+  it("answers verbose_json with its segments, keeps repeated fields, and prices the duration per minute", async () => {
+    const { data: answer, response } = await gateway.client.audio.transcriptions
+      .create({
+        file: await upload(),
+        model: "openai/whisper-1",
+        response_format: "verbose_json",
+        timestamp_granularities: ["word", "segment"],
+      })
+      .withResponse();
     expect(answer.segments?.[0]?.text).toBe(`Heard ${AUDIO.byteLength} bytes.`);
     expect(lastReceived().body["timestamp_granularities[]"]).toBeDefined();
+    const { row } = await gateway.setup.usageOf(response);
+    expect(row.audioSeconds).toBe(answer.duration);
+    expect(row.costUsd).toBeCloseTo((answer.duration / 60) * 0.006, 12);
   });
 
   it("sends the same file again to the next account when the first is rate limited", async () => {

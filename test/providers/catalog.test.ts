@@ -118,13 +118,16 @@ describe("provider catalogue", () => {
   it("has non-negative prices, and cache reads cheaper than fresh input", () => {
     for (const spec of PROVIDERS) {
       for (const model of spec.models) {
-        const pricing = model.pricing;
-        if (!pricing) continue;
-        for (const value of Object.values(pricing)) {
+        for (const value of [
+          ...Object.values(model.pricing ?? {}),
+          ...Object.values(model.unitPricing ?? {}),
+        ]) {
           expect(Number.isFinite(value)).toBe(true);
           expect(value).toBeGreaterThanOrEqual(0);
         }
-        if (pricing.cachedInput !== undefined) expect(pricing.cachedInput).toBeLessThanOrEqual(pricing.input);
+        const pricing = model.pricing;
+        if (pricing?.cachedInput !== undefined)
+          expect(pricing.cachedInput).toBeLessThanOrEqual(pricing.input);
       }
     }
   });

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { join } from "node:path";
 import { DATABASE_FILE, openStore } from "../../src/store/db.ts";
 import { LATEST_SCHEMA_VERSION, migrate, StoreError, schemaVersion } from "../../src/store/migrate.ts";
+import bundle from "../../src/store/migrations/migrations.js";
 import { tempDir } from "../helpers/server.ts";
 
 const dirs: string[] = [];
@@ -103,5 +104,37 @@ describe("opening the store", () => {
     ).toBe('"kept"');
     second.close();
     expect(readdirSync(dir)).toContain(DATABASE_FILE);
+  });
+});
+
+describe("the embedded migrations", () => {
+  /** Each migration as migrate() takes it, in order. */
+  const migrations = bundle.journal.entries
+    .toSorted((a, b) => a.idx - b.idx)
+    .map((entry) =>
+      bundle.migrations[`m${String(entry.idx).padStart(4, "0")}`]!.split("--> statement-breakpoint")
+        .map((statement) => statement.trim())
+        .filter((statement) => statement !== ""),
+    );
+
+  it("keep a version-7 database's price overrides when 0007 makes the token rates optional", () => {
+    const dir = freshDir();
+    const sqlite = new Database(join(dir, DATABASE_FILE));
+    migrate(sqlite, join(dir, "backups"), migrations.slice(0, 7));
+    sqlite.run(
+      "INSERT INTO pricing_overrides (provider, model, input, output, cached_input) VALUES ('openai', 'gpt-x', 1, 4, 0.5)",
+    );
+    migrate(sqlite, join(dir, "backups"), migrations);
+    expect(
+      sqlite
+        .query("SELECT provider, model, input, output, cached_input, per_image FROM pricing_overrides")
+        .all(),
+    ).toEqual([
+      { provider: "openai", model: "gpt-x", input: 1, output: 4, cached_input: 0.5, per_image: null },
+    ]);
+    sqlite.run(
+      "INSERT INTO pricing_overrides (provider, model, per_minute) VALUES ('openai', 'whisper-1', 0.01)",
+    );
+    sqlite.close();
   });
 });

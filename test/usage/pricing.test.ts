@@ -16,13 +16,41 @@ describe("cost", () => {
       reasoningTokens: 500,
     };
     const expected = (5_000 * 2 + 4_000 * 0.1 + 1_000 * 2.5 + 1_500 * 10 + 500 * 10) / 1_000_000;
-    expect(costAt(SOL, usage)).toBeCloseTo(expected, 12);
-    expect(costAt({ ...SOL, reasoning: 20 }, usage)).toBeCloseTo(expected + (500 * 10) / 1_000_000, 12);
+    expect(costAt(SOL, { usage })).toBeCloseTo(expected, 12);
+    expect(costAt({ ...SOL, reasoning: 20 }, { usage })).toBeCloseTo(expected + (500 * 10) / 1_000_000, 12);
   });
 
   it("bills cache tokens at the input rate when the model has no cache rates", () => {
     const usage = { inputTokens: 1_000, cachedInputTokens: 600, cacheWriteTokens: 100, outputTokens: 0 };
-    expect(costAt({ input: 1, output: 5 }, usage)).toBeCloseTo(1_000 / 1_000_000, 12);
+    expect(costAt({ input: 1, output: 5 }, { usage })).toBeCloseTo(1_000 / 1_000_000, 12);
+  });
+
+  it("bills each unit at its rate: images, 1M characters, minutes of audio, 1K searches", () => {
+    const price = { perImage: 0.04, perMillionCharacters: 15, perMinute: 0.006, perThousandSearches: 2 };
+    expect(costAt(price, { units: { images: 2 } })).toBeCloseTo(0.08, 12);
+    expect(costAt(price, { units: { characters: 2_000 } })).toBeCloseTo(0.03, 12);
+    expect(costAt(price, { units: { audioSeconds: 90 } })).toBeCloseTo(0.009, 12);
+    expect(costAt(price, { units: { searches: 1 } })).toBeCloseTo(0.002, 12);
+  });
+
+  it("adds a model's token and unit parts, and counts each only where its rate is known", () => {
+    const usage = { inputTokens: 1_000_000, outputTokens: 0 };
+    expect(costAt({ input: 5, output: 40, perImage: 0.01 }, { usage, units: { images: 3 } })).toBeCloseTo(
+      5.03,
+      12,
+    );
+    // Estimated tokens of a call billed by characters only are not billed.
+    expect(costAt({ perMillionCharacters: 15 }, { usage, units: { characters: 100 } })).toBeCloseTo(
+      0.0015,
+      12,
+    );
+    expect(costAt({ input: 5, output: 40 }, { units: { images: 3 } })).toBeNull();
+  });
+
+  it("answers null when nothing the call used has a rate: a transcript without its duration", () => {
+    const whisper = { perMinute: 0.006 };
+    expect(costAt(whisper, { usage: { inputTokens: 0, outputTokens: 12, estimated: true } })).toBeNull();
+    expect(costAt(whisper, { units: {} })).toBeNull();
   });
 
   it("prices a catalogued model from the built-in table", () => {
@@ -90,6 +118,21 @@ describe("price overrides", () => {
     expect(context.usage.costOf(sol)).toBe(1.5);
     expect(context.usage.pricing.deleteOverride("openai", "gpt-6.2-sol")).toBe(true);
     expect(context.usage.costOf(sol)).toBe(2);
+  });
+
+  it("replace a unit rate, and price a model by units alone", () => {
+    using usage = usageContext();
+    const { pricing } = usage.context.usage;
+    const tts = { provider: "openai", model: "tts-1", units: { characters: 1_000_000 } };
+    expect(usage.context.usage.costOf(tts)).toBe(15);
+    pricing.setOverride("openai", "tts-1", { perMillionCharacters: 30 });
+    expect(usage.context.usage.costOf(tts)).toBe(30);
+    const reopened = usage.reopen();
+    expect(reopened.usage.pricing.priceOf("openai", "tts-1")).toEqual({
+      price: { perMillionCharacters: 30 },
+      source: "override",
+    });
+    expect(reopened.usage.costOf({ ...tts, usage: { inputTokens: 250_000, outputTokens: 0 } })).toBe(30);
   });
 
   it("price a model the catalogue does not know, under the provider's alias too", () => {

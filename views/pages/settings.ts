@@ -32,8 +32,26 @@ export interface RoutingView {
 export interface PriceOverrideView {
   provider: string;
   model: string;
-  input: number;
-  output: number;
+  input: number | null;
+  output: number | null;
+  perImage: number | null;
+  perMillionCharacters: number | null;
+  perMinute: number | null;
+  perThousandSearches: number | null;
+}
+
+const UNIT_RATE_LABELS = [
+  ["perImage", "per image"],
+  ["perMillionCharacters", "per 1M characters"],
+  ["perMinute", "per minute"],
+  ["perThousandSearches", "per 1K searches"],
+] as const;
+
+/** The unit rates an override sets, as "0.04 per image, 15 per 1M characters". */
+function unitRates(price: PriceOverrideView): string {
+  return UNIT_RATE_LABELS.flatMap(([rate, label]) =>
+    price[rate] === null ? [] : [`${price[rate]} ${label}`],
+  ).join(", ");
 }
 
 export interface BackupView {
@@ -152,16 +170,16 @@ export function pricingSection(prices: PriceOverrideView[], outcome: Outcome = {
   const values = outcome.form?.values ?? {};
   return html`<section id="pricing" class="panel stack" aria-labelledby="pricing-title">
     <h2 id="pricing-title">Price overrides</h2>
-    <p class="hint">USD per million tokens; they replace the catalogue's prices for the next requests.</p>
+    <p class="hint">USD per million tokens, or per unit for images, speech, transcriptions and rerank; they replace the catalogue's prices for the next requests.</p>
     ${outcomeNotes(outcome)}
     ${
       prices.length === 0
         ? html`<p class="empty">No overrides: the catalogue's prices apply.</p>`
-        : html`<div class="scroll"><table><thead><tr><th>Model</th><th>Input</th><th>Output</th><th></th></tr></thead>
+        : html`<div class="scroll"><table><thead><tr><th>Model</th><th>Input</th><th>Output</th><th>Per unit</th><th></th></tr></thead>
           <tbody>${prices.map(
             (
               price,
-            ) => html`<tr><td><code>${price.provider}/${price.model}</code></td><td>${price.input}</td><td>${price.output}</td>
+            ) => html`<tr><td><code>${price.provider}/${price.model}</code></td><td>${price.input}</td><td>${price.output}</td><td>${unitRates(price)}</td>
               <td><button type="button" class="danger" hx-delete="/dashboard/settings/pricing?${new URLSearchParams({ provider: price.provider, model: price.model }).toString()}"
                 hx-target="#pricing" hx-swap="outerHTML" hx-confirm="Remove the price override for ${price.provider}/${price.model}?">Remove</button></td></tr>`,
           )}</tbody></table></div>`

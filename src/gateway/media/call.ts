@@ -22,6 +22,7 @@ import { type AttemptResult, walkPlan } from "../../routing/attempt.ts";
 import { decide, readPolicies } from "../../routing/policies.ts";
 import type { Target } from "../../routing/resolve.ts";
 import { readResilience } from "../../routing/settings.ts";
+import type { CallUnits } from "../../usage/outcome.ts";
 import { type IRError, type IRRequest, type IRUsage, WireError } from "../../wire/index.ts";
 import { type Call, type CallOptions, errorResponse, gatewayHeaders, prepareCall, refuse } from "../call.ts";
 import { checkClientKey } from "../client-key.ts";
@@ -43,6 +44,8 @@ export interface MediaAnswer {
   body: string | ReadableStream<Uint8Array>;
   contentType: string;
   usage?: IRUsage;
+  /** What the answer shows the call is billed by besides tokens (images returned, audio heard). */
+  units?: CallUnits;
   /** Text the answer carries, for an estimate of its tokens when the upstream reports none. */
   outputText?: string;
 }
@@ -69,6 +72,8 @@ export interface MediaOperation<Input> {
   ): MediaAnswer | Promise<MediaAnswer>;
   /** The text the request carries, for an estimate of its tokens when the upstream reports none. */
   inputText(input: Input): string;
+  /** What the request alone shows the call is billed by besides tokens (speech: its characters). */
+  requestUnits?(input: Input): CallUnits;
 }
 
 export interface Preread {
@@ -174,9 +179,10 @@ async function sendMedia<Input>(
   );
   let result: AttemptResult<Response, IRError>;
   try {
-    const answer = operation.decode
+    const decoded = operation.decode
       ? await operation.decode(input, route, await fetchWhole(upstreamRequest))
       : streamedAnswer(await sendUpstream(upstreamRequest));
+    const answer = { ...decoded, units: { ...operation.requestUnits?.(input), ...decoded.units } };
     result = answered(
       call,
       operation.inputText(input),
@@ -229,6 +235,7 @@ function answered(
     connectionId: target.connection.id,
     model: target.model,
     ...(answer.usage ? { usage: answer.usage } : {}),
+    ...(answer.units ? { units: answer.units } : {}),
   });
   const finish = (end: { firstByteAt: number; error?: IRError; aborted?: boolean }) =>
     report.finish({
@@ -236,6 +243,7 @@ function answered(
       complete: end.error === undefined && end.aborted !== true,
       ...end,
       ...(answer.usage ? { usage: answer.usage } : {}),
+      ...(answer.units ? { units: answer.units } : {}),
       request: () => textRequest(target.model, inputText),
       outputText: () => answer.outputText ?? "",
     });

@@ -2,7 +2,8 @@
  * POST /v1/images/generations in OpenAI's shape. OpenAI-style upstreams (dall-e and gpt-image
  * models, `b64_json` or `url`) get the body as it came; Gemini's Imagen (`:predict`) gets `n` as
  * `sampleCount` and `size` as the aspect ratio it names, and answers `b64_json` only. What a
- * target cannot honour is refused with the reason, and the next target is tried.
+ * target cannot honour is refused with the reason, and the next target is tried. The call is
+ * billed by the images the upstream returned.
  */
 import { WireError } from "../../wire/index.ts";
 import { asSent, type MediaOperation, otherFields, requiredString } from "./call.ts";
@@ -87,12 +88,14 @@ export const images: MediaOperation<ImagesInput> = {
   decode(_input, route, upstream) {
     if (route.style === "openai") {
       const answer = JSON.parse(upstream.text) as {
+        data?: unknown[];
         usage?: { input_tokens?: number; output_tokens?: number };
       };
       const usage = answer.usage;
       return {
         body: upstream.text,
         contentType: "application/json",
+        units: { images: answer.data?.length ?? 0 },
         ...(usage?.input_tokens !== undefined
           ? { usage: { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens ?? 0 } }
           : {}),
@@ -103,7 +106,11 @@ export const images: MediaOperation<ImagesInput> = {
       created: Math.floor(Date.now() / 1000),
       data: (answer.predictions ?? []).map((prediction) => ({ b64_json: prediction.bytesBase64Encoded })),
     };
-    return { body: JSON.stringify(body), contentType: "application/json" };
+    return {
+      body: JSON.stringify(body),
+      contentType: "application/json",
+      units: { images: body.data.length },
+    };
   },
   inputText: (input) => input.prompt,
 };

@@ -4,7 +4,9 @@
  * usage}` from Cohere (v2), Jina, Voyage and OpenAI-compatible servers that serve /rerank (vLLM,
  * LocalAI: Jina's shape). The documents are returned from the request, never from the upstream,
  * so every upstream answers alike; an object document goes to text-only APIs as its `text`
- * field, or as its JSON.
+ * field, or as its JSON. Searches are counted the way Cohere bills them: its own count
+ * (`meta.billed_units.search_units`, which counts long documents split in chunks) where it gives
+ * one, else one per query over up to 100 documents. Jina and Voyage bill tokens instead.
  */
 import { WireError } from "../../wire/index.ts";
 import { type MediaOperation, otherFields, requiredString } from "./call.ts";
@@ -21,6 +23,8 @@ interface RerankInput {
 }
 
 const MAPPED = ["model", "query", "documents", "top_n", "return_documents"];
+
+const DOCUMENTS_PER_SEARCH = 100;
 
 export const rerank: MediaOperation<RerankInput> = {
   api: "rerank",
@@ -76,6 +80,10 @@ export const rerank: MediaOperation<RerankInput> = {
     }>;
     const usage = answer.usage as { total_tokens?: number; prompt_tokens?: number } | undefined;
     const tokens = usage?.total_tokens ?? usage?.prompt_tokens;
+    const billed = (answer.meta as { billed_units?: { search_units?: unknown } } | undefined)?.billed_units
+      ?.search_units;
+    const searches =
+      typeof billed === "number" ? billed : Math.ceil(input.documents.length / DOCUMENTS_PER_SEARCH);
     const results = ranked.slice(0, input.topN).map(({ index, relevance_score }) => ({
       index,
       relevance_score,
@@ -91,6 +99,7 @@ export const rerank: MediaOperation<RerankInput> = {
     return {
       body: JSON.stringify(body),
       contentType: "application/json",
+      units: { searches },
       ...(tokens !== undefined ? { usage: { inputTokens: tokens, outputTokens: 0 } } : {}),
     };
   },

@@ -4,7 +4,9 @@
  * streamed upstream body held more memory, not less); its text fields become the JSON body the
  * pipeline checks and logs, and each attempt sends a new form around the same File. The
  * answer goes back as the upstream wrote it in the `response_format` asked for: JSON for json and
- * verbose_json, text for text, srt and vtt.
+ * verbose_json, text for text, srt and vtt. The call is billed by the audio's duration where the
+ * upstream reports it (whisper-1's usage seconds, verbose_json's `duration`); a text answer
+ * reports none, and none is guessed.
  */
 import { type IRUsage, WireError } from "../../wire/index.ts";
 import { type MediaOperation, withBody } from "./call.ts";
@@ -79,9 +81,20 @@ export const transcriptions: MediaOperation<TranscriptionInput> = {
     const json = input.responseFormat === "json" || input.responseFormat === "verbose_json";
     const contentType = upstream.headers.get("content-type") ?? (json ? "application/json" : "text/plain");
     if (!json) return { body: upstream.text, contentType, outputText: upstream.text };
-    const answer = JSON.parse(upstream.text) as { text?: string; usage?: TranscriptionUsage };
+    const answer = JSON.parse(upstream.text) as {
+      text?: string;
+      duration?: number;
+      usage?: TranscriptionUsage;
+    };
     const usage = tokensOf(answer.usage);
-    return { body: upstream.text, contentType, outputText: answer.text ?? "", ...(usage ? { usage } : {}) };
+    const audioSeconds = answer.usage?.type === "duration" ? answer.usage.seconds : answer.duration;
+    return {
+      body: upstream.text,
+      contentType,
+      outputText: answer.text ?? "",
+      ...(usage ? { usage } : {}),
+      ...(typeof audioSeconds === "number" ? { units: { audioSeconds } } : {}),
+    };
   },
   inputText: () => "",
 };
