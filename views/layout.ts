@@ -18,6 +18,7 @@ export const NAV: readonly NavItem[] = [
   { href: "/dashboard/logs", label: "Logs" },
   { href: "/dashboard/health", label: "Health" },
   { href: "/dashboard/translator", label: "Translator" },
+  { href: "/dashboard/tools", label: "Tools" },
   { href: "/dashboard/settings", label: "Settings" },
 ];
 

@@ -23,6 +23,7 @@ import { managementClient, rememberCaller } from "./management.ts";
 import { connectionsWithHealth, providerPages } from "./providers.ts";
 import { page, redirect } from "./respond.ts";
 import { settingsPages } from "./settings.ts";
+import { toolPages } from "./tools.ts";
 import { translatorPages } from "./translator.ts";
 import { usagePages } from "./usage.ts";
 
@@ -101,5 +102,6 @@ export function dashboard(context: AppContext, callGateway: GatewayCaller) {
     .use(logPages(context))
     .use(healthPages(context, api))
     .use(settingsPages(context, api))
-    .use(translatorPages(api));
+    .use(translatorPages(api))
+    .use(toolPages(context, api));
 }
