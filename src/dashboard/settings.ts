@@ -22,6 +22,7 @@ import {
   systemPromptForm,
   type ThinkingBudgetView,
   thinkingBudgetForm,
+  UNIT_RATE_LABELS,
 } from "../../views/pages/settings.ts";
 import type { FieldProblem } from "../admin/errors.ts";
 import type { AppContext } from "../context.ts";
@@ -271,6 +272,7 @@ export function settingsPages(context: AppContext, api: ManagementCall) {
           model: body.model?.trim() ?? "",
           input: numberOf(body, "input"),
           output: numberOf(body, "output"),
+          ...Object.fromEntries(UNIT_RATE_LABELS.map(([rate]) => [rate, numberOf(body, rate)])),
         });
         const outcome = outcomeOf(answer, body, "Price saved; it applies to the next requests.");
         return page(pricingSection(prices(context), outcome), answer.ok ? 200 : answer.status);

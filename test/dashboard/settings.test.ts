@@ -15,6 +15,24 @@ function submit(path: string, fields: Record<string, string>, as = cookie) {
 }
 
 describe("the settings forms", () => {
+  it("save a price by the unit, without token rates, and show it", async () => {
+    const response = await submit("/dashboard/settings/pricing", {
+      provider: "openai",
+      model: "dall-e-3",
+      input: "",
+      output: "",
+      perImage: "0.04",
+      perMillionCharacters: "",
+      perMinute: "",
+      perThousandSearches: "",
+    });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toContain("Price saved");
+    expect(text).toContain("0.04 per image");
+    expect(server.context.usage.pricing.priceOf("openai", "dall-e-3")?.price).toEqual({ perImage: 0.04 });
+  });
+
   it("refuse a password change with the wrong current password, next to that field", async () => {
     const response = await submit("/dashboard/settings/password", {
       current: "wrong",

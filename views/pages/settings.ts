@@ -40,7 +40,7 @@ export interface PriceOverrideView {
   perThousandSearches: number | null;
 }
 
-const UNIT_RATE_LABELS = [
+export const UNIT_RATE_LABELS = [
   ["perImage", "per image"],
   ["perMillionCharacters", "per 1M characters"],
   ["perMinute", "per minute"],
@@ -187,8 +187,22 @@ export function pricingSection(prices: PriceOverrideView[], outcome: Outcome = {
     <form class="stack" hx-post="/dashboard/settings/pricing" hx-target="#pricing" hx-swap="outerHTML">
       ${field({ id: "price-provider", name: "provider", label: "Provider", required: true, value: values.provider, placeholder: "openai", error: problemAt(problems, "provider") })}
       ${field({ id: "price-model", name: "model", label: "Model", required: true, value: values.model, placeholder: "gpt-4.1", error: problemAt(problems, "model") })}
-      ${field({ id: "price-input", name: "input", label: "Input price", type: "number", step: "any", min: 0, required: true, value: values.input, error: problemAt(problems, "input") })}
-      ${field({ id: "price-output", name: "output", label: "Output price", type: "number", step: "any", min: 0, required: true, value: values.output, error: problemAt(problems, "output") })}
+      ${field({ id: "price-input", name: "input", label: "Input price", type: "number", step: "any", min: 0, value: values.input, hint: "USD per 1M tokens", error: problemAt(problems, "input") })}
+      ${field({ id: "price-output", name: "output", label: "Output price", type: "number", step: "any", min: 0, value: values.output, hint: "USD per 1M tokens", error: problemAt(problems, "output") })}
+      <details ${UNIT_RATE_LABELS.some(([rate]) => values[rate]) ? html`open` : ""}><summary>Per-unit rates (images, speech, transcriptions, rerank)</summary><div class="stack">
+        ${UNIT_RATE_LABELS.map(([rate, label]) =>
+          field({
+            id: `price-${rate}`,
+            name: rate,
+            label: `USD ${label}`,
+            type: "number",
+            step: "any",
+            min: 0,
+            value: values[rate],
+            error: problemAt(problems, rate),
+          }),
+        )}
+      </div></details>
       <button type="submit">Save price</button>
     </form>
   </section>`;
