@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { LATEST_SCHEMA_VERSION } from "../src/store/migrate.ts";
 import { freePort, spawnServer } from "./helpers/cli.ts";
@@ -18,6 +18,7 @@ describe("the one executable", () => {
     expect(build.exitCode, build.stderr.toString()).toBe(0);
 
     const folder = tempDir("switchyard-binary-");
+    const toolsHome = tempDir("switchyard-binary-tools-");
     try {
       const binary = join(folder, "switchyard");
       copyFileSync(join(ROOT, "dist", "switchyard"), binary);
@@ -26,7 +27,17 @@ describe("the one executable", () => {
       mkdirSync(dataDir);
       const port = freePort();
       await using server = await spawnServer(
-        [binary, "--port", String(port), "--host", "127.0.0.1", "--data-dir", dataDir],
+        [
+          binary,
+          "--port",
+          String(port),
+          "--host",
+          "127.0.0.1",
+          "--data-dir",
+          dataDir,
+          "--tools-home",
+          toolsHome,
+        ],
         port,
         { INITIAL_PASSWORD: "binary-test" },
         folder,
@@ -66,11 +77,22 @@ describe("the one executable", () => {
         entries: Array<{ route: string; before: unknown }>;
       };
       expect(audit.entries[0]).toMatchObject({ route: "/api/keys/:id", before: { id } });
+      // A coding tool set up from the binary: the TOML library and the tools room are inside it.
+      const codex = await fetch(`${server.url}/api/cli-tools/codex-settings`, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/json" },
+        body: JSON.stringify({ model: "openai/gpt-6-luna" }),
+      });
+      expect(codex.status).toBe(200);
+      expect(readFileSync(join(toolsHome, ".codex", "config.toml"), "utf8")).toContain(
+        'model_provider = "switchyard"',
+      );
       server.child.kill("SIGTERM");
       expect(await server.child.exited).toBe(0);
       expect(readdirSync(folder).sort()).toEqual(["data", "switchyard"]);
     } finally {
       rmSync(folder, { recursive: true, force: true });
+      rmSync(toolsHome, { recursive: true, force: true });
     }
   }, 120_000);
 });
