@@ -1,6 +1,6 @@
 /**
  * A fault-injecting upstream on loopback, OpenAI-style (POST /v1/chat/completions, GET
- * /v1/models) or Anthropic-style (POST /v1/messages). Each request takes the next scripted
+ * /v1/models), Anthropic-style (POST /v1/messages) or Ollama-style (POST /api/chat, NDJSON). Each request takes the next scripted
  * behaviour (then `ok` once the script is empty): a clean answer, an error status, a reset
  * connection, silence (no head, no body), or a stream that is cut, stalls after its first
  * chunks, sends its head at once but its first token only after a second, carries a malformed chunk or the upstream's own error event, or misses its terminator.
@@ -21,7 +21,7 @@ export type Fault =
   | "error-event"
   | "no-terminator";
 
-export type FaultStyle = "openai" | "anthropic";
+export type FaultStyle = "openai" | "anthropic" | "ollama";
 
 export interface FaultUpstream extends AsyncDisposable {
   url: string;
@@ -55,7 +55,25 @@ const openaiChunk = (delta: Record<string, unknown>, finish: string | null = nul
 const anthropicEvent = (data: Record<string, unknown>) =>
   `event: ${data.type as string}\ndata: ${JSON.stringify(data)}\n\n`;
 
+const ollamaLine = (content: string, done = false) =>
+  `${JSON.stringify({
+    model: "fault",
+    created_at: "2026-12-02T12:00:00Z",
+    message: { role: "assistant", content },
+    done,
+    ...(done ? { done_reason: "stop", prompt_eval_count: 3, eval_count: 3 } : {}),
+  })}\n`;
+
 const STYLES: Record<FaultStyle, StyleWriter> = {
+  ollama: {
+    path: "/api/chat",
+    head: (text) => ollamaLine(text),
+    tail: (text) => ollamaLine(text),
+    done: ollamaLine("", true),
+    errorEvent: `${JSON.stringify({ error: "model runner has unexpectedly stopped" })}\n`,
+    malformed: "{this is not json\n",
+    whole: (text) => JSON.parse(ollamaLine(text, true)),
+  },
   openai: {
     path: "/v1/chat/completions",
     head: (text) => openaiChunk({ role: "assistant", content: "" }) + openaiChunk({ content: text }),
@@ -178,7 +196,7 @@ export function startFaultUpstream(style: FaultStyle = "openai"): FaultUpstream 
       const body = (await request.json()) as Record<string, unknown>;
       state.bodies.push(body);
       const fault = queue.shift() ?? fallback;
-      const streaming = body.stream === true;
+      const streaming = body.stream === true || (style === "ollama" && body.stream !== false);
       if (typeof fault === "object")
         return Response.json(fault.body ?? { error: { message: `status ${fault.status}` } }, {
           status: fault.status,

@@ -20,6 +20,8 @@ let server: TestServer;
 let gpt: FaultUpstream;
 let claudeA: FaultUpstream;
 let claudeB: FaultUpstream;
+let llamaA: FaultUpstream;
+let llamaB: FaultUpstream;
 let cookie: string;
 let key: string;
 
@@ -30,6 +32,8 @@ beforeAll(async () => {
   gpt = startFaultUpstream("openai");
   claudeA = startFaultUpstream("anthropic");
   claudeB = startFaultUpstream("anthropic");
+  llamaA = startFaultUpstream("ollama");
+  llamaB = startFaultUpstream("ollama");
   server = await startServer();
   cookie = await server.login();
   const admin = async (method: string, path: string, json: unknown) => {
@@ -55,16 +59,22 @@ beforeAll(async () => {
       priority,
     });
   }
+  for (const [name, upstream, priority] of [
+    ["llama-a", llamaA, 0],
+    ["llama-b", llamaB, 1],
+  ] as const) {
+    await admin("POST", "/api/providers", { provider: "ollama", name, url: upstream.url, priority });
+  }
   await admin("POST", "/api/combos", { name: "chain", models: ["openai/gpt-4o", CLAUDE] });
   await admin("PATCH", "/api/settings", { timeouts: TIMEOUTS });
   key = ((await (await admin("POST", "/api/keys", { label: "t" })).json()) as { key: string }).key;
 });
 afterAll(async () => {
   await server[Symbol.asyncDispose]();
-  for (const upstream of [gpt, claudeA, claudeB]) await upstream[Symbol.asyncDispose]();
+  for (const upstream of [gpt, claudeA, claudeB, llamaA, llamaB]) await upstream[Symbol.asyncDispose]();
 });
 beforeEach(async () => {
-  for (const upstream of [gpt, claudeA, claudeB]) upstream.always("ok");
+  for (const upstream of [gpt, claudeA, claudeB, llamaA, llamaB]) upstream.always("ok");
   await server.call("/api/resilience/reset", { method: "POST", cookie });
 });
 
@@ -189,6 +199,26 @@ describe("a stream cut mid-answer goes on at the next target", () => {
       content: [{ type: "text", text: "Partial" }],
     });
   });
+
+  for (const fault of ["cut", "error-event"] as const) {
+    it(`continues a passed-through Ollama stream (${fault}) on the next account, ending with done once (Ollama SDK)`, async () => {
+      llamaA.script(fault);
+      const client = new Ollama({ host: server.url, headers: { Authorization: `Bearer ${key}` } });
+      let text = "";
+      let finals = 0;
+      for await (const part of await client.chat({
+        model: "ollama/llama-fault",
+        stream: true,
+        messages: [{ role: "user", content: "hi" }],
+      })) {
+        text += part.message.content;
+        if (part.done) finals++;
+      }
+      expect(text).toBe(FAULT_TEXT);
+      expect(finals).toBe(1);
+      expect(lastRequest(llamaB).last).toEqual({ role: "assistant", content: "Partial" });
+    });
+  }
 
   it("does not pass an upstream's overloaded event on when the answer can go on elsewhere", async () => {
     claudeA.script("error-event");
