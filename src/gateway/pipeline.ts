@@ -23,8 +23,13 @@ import { operationUrl, upstreamHeaders } from "../providers/endpoint.ts";
 import { proxyFor, readProxySettings } from "../providers/proxy.ts";
 import { fetchWhole, sendUpstream, UpstreamFailure, type UpstreamRequest } from "../providers/upstream.ts";
 import { type AttemptResult, type Prepared, type Walk, walkPlan } from "../routing/attempt.ts";
-import { type Needs, needsOf, someLackCapabilities, someMayBeTooSmall } from "../routing/capabilities.ts";
-import type { Unavailable } from "../routing/health.ts";
+import {
+  type Needs,
+  neededCapabilities,
+  someLackCapabilities,
+  someMayBeTooSmall,
+} from "../routing/capabilities.ts";
+import type { ResilienceProfile, Unavailable } from "../routing/health.ts";
 import { decide, readPolicies } from "../routing/policies.ts";
 import { ResolveError, type Target } from "../routing/resolve.ts";
 import { readResilience } from "../routing/settings.ts";
@@ -117,56 +122,19 @@ export async function handleCall(
   const profile = readResilience(context.settings).profile;
   const sessionId = request.headers.get("x-session-id") ?? undefined;
   const ordered = sessionId ? context.sessions.preferred(sessionId, targets) : targets;
-  const checkCapabilities = someLackCapabilities(ordered);
-  const checkSize = someMayBeTooSmall(ordered, call.bodyText.length);
-  if (checkCapabilities || checkSize || ordered.some((target) => !sendsBytes(call, target))) {
-    try {
-      call.ir();
-    } catch (error) {
-      if (error instanceof WireError) {
-        call.keep?.(undefined);
-        return refuse(report, dialect, error.error);
-      }
-      throw error;
-    }
+  const needs = await needsOf(call, ordered);
+  if ("type" in needs) {
+    call.keep?.(undefined);
+    return refuse(report, dialect, needs);
   }
-  const needs: Needs = {
-    ...(checkCapabilities ? needsOf(call.ir()) : {}),
-    ...(checkSize ? { inputTokens: await estimateRequestTokens(call.ir()) } : {}),
-  };
-  const steps = {
-    onAuthFailure: (target: Target, message: string) => disableConnection(context, target, message),
-    describe: (error: IRError) => error.message,
-  };
-  /** A cut stream goes on at the targets after the one it was cut at, within what is left of the budget. */
-  const resume: Resume = async (after, continuation, mustContinue) => {
-    const rest = ordered.slice(ordered.indexOf(after.target) + 1);
-    const budget = { ...profile, maxAttempts: profile.maxAttempts - after.attempt };
-    const walk = await walkPlan<string, OpenedStream, IRError>(
-      rest,
-      context.health,
-      budget,
-      call.startedAt,
-      {
-        ...steps,
-        prepare: (target) =>
-          encodedFor(call, target, withoutReasoning(shapedFor(call, target, continuation))),
-        attempt: (target, body, attempt, remainingMs) =>
-          sendAttempt(call, target, body, false, after.attempt + attempt, remainingMs, async (upstream) =>
-            openStream(target, after.attempt + attempt, await sendUpstream(upstream)),
-          ),
-      },
-      { ...needs, ...(mustContinue ? { continuation: true } : {}) },
-    );
-    return walk.value ? { opened: walk.value } : undefined;
-  };
+  const resume = resumeAfter(call, ordered, needs, profile);
   const walk = await walkPlan<string, Response, IRError>(
     ordered,
     context.health,
     profile,
     call.startedAt,
     {
-      ...steps,
+      ...walkSteps(context),
       prepare(target) {
         if (sendsBytes(call, target)) return { ok: true, payload: sameDialectBody(call, target) };
         return encodedFor(call, target, shapedFor(call, target, call.ir()));
@@ -199,6 +167,69 @@ export async function handleCall(
   }
   call.keep?.(undefined);
   return unanswered(call, walk);
+}
+
+/**
+ * What the request needs of a target (tools, images, room for its prompt), worked out only when
+ * some target is known to lack something; or the request's own error when it cannot be decoded,
+ * which a target in another dialect would need anyway.
+ */
+async function needsOf(call: Call, targets: readonly Target[]): Promise<Needs | IRError> {
+  const checkCapabilities = someLackCapabilities(targets);
+  const checkSize = someMayBeTooSmall(targets, call.bodyText.length);
+  if (!checkCapabilities && !checkSize && targets.every((target) => sendsBytes(call, target))) return {};
+  let request: IRRequest;
+  try {
+    request = call.ir();
+  } catch (error) {
+    if (error instanceof WireError) return error.error;
+    throw error;
+  }
+  return {
+    ...(checkCapabilities ? neededCapabilities(request) : {}),
+    ...(checkSize ? { inputTokens: await estimateRequestTokens(request) } : {}),
+  };
+}
+
+/** How a walk handles an auth failure and names an error, the same for every walk. */
+function walkSteps(context: AppContext) {
+  return {
+    onAuthFailure: (target: Target, message: string) => disableConnection(context, target, message),
+    describe: (error: IRError) => error.message,
+  };
+}
+
+/**
+ * Opens a cut stream's continuation at the targets after the one it was cut at, within what is
+ * left of the request's attempt budget and deadline.
+ */
+function resumeAfter(
+  call: Call,
+  ordered: readonly Target[],
+  needs: Needs,
+  profile: ResilienceProfile,
+): Resume {
+  return async (after, continuation, mustContinue) => {
+    const rest = ordered.slice(ordered.indexOf(after.target) + 1);
+    const budget = { ...profile, maxAttempts: profile.maxAttempts - after.attempt };
+    const walk = await walkPlan<string, OpenedStream, IRError>(
+      rest,
+      call.context.health,
+      budget,
+      call.startedAt,
+      {
+        ...walkSteps(call.context),
+        prepare: (target) =>
+          encodedFor(call, target, withoutReasoning(shapedFor(call, target, continuation))),
+        attempt: (target, body, attempt, remainingMs) =>
+          sendAttempt(call, target, body, false, after.attempt + attempt, remainingMs, async (upstream) =>
+            openStream(target, after.attempt + attempt, await sendUpstream(upstream)),
+          ),
+      },
+      { ...needs, ...(mustContinue ? { continuation: true } : {}) },
+    );
+    return walk.value ? { opened: walk.value } : undefined;
+  };
 }
 
 /** A connection whose key the upstream refused is disabled until it is fixed, saying why. */

@@ -34,7 +34,7 @@ export function continuesAssistant(dialect: Dialect): boolean {
 }
 
 /** What the request asks of any target, beyond its size. */
-export function needsOf(request: IRRequest): Needs {
+export function neededCapabilities(request: IRRequest): Needs {
   const tools = (request.tools?.length ?? 0) > 0;
   const vision = request.messages.some((message) =>
     message.parts.some(

@@ -57,8 +57,31 @@ const PROBE_EXPIRY_MS = 60_000;
  * more than one account (or the provider has just one): one dead account is that account's
  * breaker's business, not a reason to stop using its healthy siblings.
  */
+/** Outcomes of one slice of a breaker's window, counted per source. */
+interface Slice {
+  /** When its first outcome came: a slice takes outcomes for windowMs / SLICES_PER_WINDOW from then. */
+  start: number;
+  /** When its newest outcome came: it leaves the window windowMs after that. */
+  last: number;
+  bySource: Map<string, Tally>;
+}
+
+interface Tally {
+  total: number;
+  failures: number;
+}
+
+/** How finely a breaker's window is sliced: outcomes leave it a slice at a time. */
+const SLICES_PER_WINDOW = 50;
+
 export class Breaker {
-  private outcomes: Array<{ at: number; ok: boolean; source: string }> = [];
+  /** The window as slices, oldest first; with running tallies, so an outcome costs O(1) however busy. */
+  private slices: Slice[] = [];
+  private readonly tallies = new Map<string, Tally>();
+  private total = 0;
+  private failures = 0;
+  /** Sources with at least one failure in the window. */
+  private failingSources = 0;
   state: BreakerState = "closed";
   openedAt = 0;
   /** When the half-open probe was handed out; a probe that never reports back expires. */
@@ -88,18 +111,21 @@ export class Breaker {
     }
     if (this.state === "open") return;
     const { windowMs, minRequests, failureRate } = this.profile();
-    this.outcomes.push({ at: now, ok, source });
-    while (this.outcomes.length > 0 && this.outcomes[0]!.at < now - windowMs) this.outcomes.shift();
-    const failed = this.outcomes.filter((outcome) => !outcome.ok);
-    if (this.outcomes.length < minRequests || failed.length / this.outcomes.length < failureRate) return;
-    const sources = new Set(this.outcomes.map((outcome) => outcome.source)).size;
-    const failingSources = new Set(failed.map((outcome) => outcome.source)).size;
-    if (failingSources >= Math.min(2, sources)) this.open(now);
+    while (this.slices.length > 0 && this.slices[0]!.last < now - windowMs) this.drop(this.slices.shift()!);
+    let slice = this.slices.at(-1);
+    if (!slice || now - slice.start >= windowMs / SLICES_PER_WINDOW) {
+      slice = { start: now, last: now, bySource: new Map() };
+      this.slices.push(slice);
+    }
+    slice.last = now;
+    this.count(slice, source, ok ? 0 : 1);
+    if (this.total < minRequests || this.failures / this.total < failureRate) return;
+    if (this.failingSources >= Math.min(2, this.tallies.size)) this.open(now);
   }
 
   close(): void {
     this.state = "closed";
-    this.outcomes = [];
+    this.reset();
     this.probingSince = undefined;
   }
 
@@ -107,14 +133,47 @@ export class Breaker {
     this.state = "open";
     this.openedAt = now;
     this.probingSince = undefined;
-    this.outcomes = [];
+    this.reset();
+  }
+
+  private reset(): void {
+    this.slices = [];
+    this.tallies.clear();
+    this.total = 0;
+    this.failures = 0;
+    this.failingSources = 0;
+  }
+
+  private count(slice: Slice, source: string, failed: number): void {
+    const inSlice = slice.bySource.get(source) ?? { total: 0, failures: 0 };
+    inSlice.total++;
+    inSlice.failures += failed;
+    slice.bySource.set(source, inSlice);
+    this.adjust(source, 1, failed);
+  }
+
+  /** A slice leaves the window: its outcomes stop counting. */
+  private drop(slice: Slice): void {
+    for (const [source, tally] of slice.bySource) this.adjust(source, -tally.total, -tally.failures);
+  }
+
+  private adjust(source: string, total: number, failures: number): void {
+    const tally = this.tallies.get(source) ?? { total: 0, failures: 0 };
+    const wasFailing = tally.failures > 0;
+    tally.total += total;
+    tally.failures += failures;
+    this.total += total;
+    this.failures += failures;
+    if (tally.total === 0) this.tallies.delete(source);
+    else this.tallies.set(source, tally);
+    if (wasFailing !== tally.failures > 0) this.failingSources += wasFailing ? -1 : 1;
   }
 
   snapshot() {
     return {
       state: this.state,
       openedAt: this.openedAt ? new Date(this.openedAt).toISOString() : null,
-      recent: this.outcomes.length,
+      recent: this.total,
     };
   }
 }

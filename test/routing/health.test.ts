@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { DEFAULT_PROFILE, Health } from "../../src/routing/health.ts";
+import { Breaker, DEFAULT_PROFILE, Health } from "../../src/routing/health.ts";
 
 const target = (connectionId = "c1", model = "m1", providerId = "p") => ({ providerId, connectionId, model });
 function clocked() {
@@ -70,5 +70,37 @@ describe("health", () => {
       health.succeeded(target("good", `m${i}`));
     }
     expect(health.check(target("good", "x"))).toBeUndefined();
+  });
+});
+
+describe("a breaker's sliding window", () => {
+  const profile = { windowMs: 1000, minRequests: 4, failureRate: 0.5, openMs: 500 };
+
+  it("holds only the last window of outcomes under continuous traffic", () => {
+    const breaker = new Breaker(() => profile);
+    for (let at = 0; at < 3000; at += 10) breaker.record(true, at);
+    // One slice (windowMs / 50 = 20 ms) of slack at the window's far end.
+    expect(breaker.snapshot().recent).toBeGreaterThanOrEqual(100);
+    expect(breaker.snapshot().recent).toBeLessThanOrEqual(102);
+  });
+
+  it("stops counting failures once they leave the window", () => {
+    const breaker = new Breaker(() => profile);
+    breaker.record(false, 0);
+    breaker.record(false, 0);
+    for (const ok of [true, true, true, false]) breaker.record(ok, 2000);
+    expect(breaker.state).toBe("closed");
+    breaker.record(false, 2001);
+    breaker.record(false, 2002);
+    expect(breaker.state).toBe("open");
+  });
+
+  it("opens for a provider only when failures come from more than one of its accounts", () => {
+    const breaker = new Breaker(() => profile);
+    breaker.record(true, 0, "account-b");
+    for (let i = 1; i <= 4; i++) breaker.record(false, i, "account-a");
+    expect(breaker.state).toBe("closed");
+    breaker.record(false, 6, "account-b");
+    expect(breaker.state).toBe("open");
   });
 });
