@@ -15,12 +15,12 @@ import {
   objectAt,
   omit,
   openaiBase,
+  PROVIDER_ID,
   setOrPrune,
   type ToolSetup,
   text,
 } from "./tool.ts";
 
-export const PROVIDER_ID = "switchyard";
 const CODEX_DIR = ".codex";
 
 function provider(connection: Connection): JsonObject {

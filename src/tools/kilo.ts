@@ -8,16 +8,16 @@ import {
   type Connection,
   isSwitchyardKey,
   keyPreview,
+  modelAtSwitchyard,
   objectAt,
   omit,
   openaiBase,
+  PROVIDER_ID,
   setOrPrune,
+  switchyardModel,
   type ToolSetup,
   text,
 } from "./tool.ts";
-
-const PROVIDER_ID = "switchyard";
-const MODEL_PREFIX = `${PROVIDER_ID}/`;
 
 function provider(connection: Connection): JsonObject {
   return {
@@ -40,19 +40,19 @@ export const kiloCode: ToolSetup = {
     return {
       configured: isSwitchyardKey(options.apiKey),
       baseUrl: text(options.baseURL),
-      model: model?.startsWith(MODEL_PREFIX) ? model.slice(MODEL_PREFIX.length) : null,
+      model: modelAtSwitchyard(model),
       keyPreview: keyPreview(options.apiKey),
     };
   },
   apply([config = {}], connection) {
     const providers = { ...objectAt(config, "provider"), [PROVIDER_ID]: provider(connection) };
-    return [{ ...config, provider: providers, model: `${MODEL_PREFIX}${connection.model}` }];
+    return [{ ...config, provider: providers, model: switchyardModel(connection.model) }];
   },
   reset([config = {}]) {
     const providers = objectAt(config, "provider");
     if (!(PROVIDER_ID in providers)) return undefined;
     const model = text(config.model);
-    const rest = model?.startsWith(MODEL_PREFIX) ? omit(config, ["model"]) : config;
+    const rest = modelAtSwitchyard(model) !== null ? omit(config, ["model"]) : config;
     return [setOrPrune(rest, "provider", omit(providers, [PROVIDER_ID]))];
   },
 };

@@ -8,16 +8,16 @@ import {
   type Connection,
   isSwitchyardKey,
   keyPreview,
+  modelAtSwitchyard,
   objectAt,
   omit,
   openaiBase,
+  PROVIDER_ID,
   setOrPrune,
+  switchyardModel,
   type ToolSetup,
   text,
 } from "./tool.ts";
-
-const PROVIDER_ID = "switchyard";
-const MODEL_PREFIX = `${PROVIDER_ID}/`;
 
 function provider(connection: Connection): JsonObject {
   return {
@@ -57,7 +57,7 @@ export const openClaw: ToolSetup = {
     return {
       configured: isSwitchyardKey(ours.apiKey),
       baseUrl: text(ours.baseUrl),
-      model: primary?.startsWith(MODEL_PREFIX) ? primary.slice(MODEL_PREFIX.length) : null,
+      model: modelAtSwitchyard(primary),
       keyPreview: keyPreview(ours.apiKey),
     };
   },
@@ -65,7 +65,7 @@ export const openClaw: ToolSetup = {
     const models = objectAt(config, "models");
     const providers = { ...objectAt(models, "providers"), [PROVIDER_ID]: provider(connection) };
     const next = { ...config, models: { mode: "merge", ...models, providers } };
-    return [withPrimary(next, `${MODEL_PREFIX}${connection.model}`)];
+    return [withPrimary(next, switchyardModel(connection.model))];
   },
   reset([config = {}]) {
     const models = objectAt(config, "models");
@@ -77,6 +77,6 @@ export const openClaw: ToolSetup = {
       "models",
       setOrPrune(models, "providers", omit(providers, [PROVIDER_ID])),
     );
-    return [primary?.startsWith(MODEL_PREFIX) ? withPrimary(rest, undefined) : rest];
+    return [modelAtSwitchyard(primary) !== null ? withPrimary(rest, undefined) : rest];
   },
 };

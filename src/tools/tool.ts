@@ -49,6 +49,20 @@ export interface ToolSetup {
   reset(contents: JsonObject[]): JsonObject[] | undefined;
 }
 
+/** The id Switchyard goes by among a tool's providers. */
+export const PROVIDER_ID = "switchyard";
+const MODEL_PREFIX = `${PROVIDER_ID}/`;
+
+/** A model as tools that name models `<provider>/<model>` select it at Switchyard. */
+export function switchyardModel(model: string | undefined): string {
+  return `${MODEL_PREFIX}${model}`;
+}
+
+/** The model behind a tool's `<provider>/<model>` selection, when the provider is Switchyard. */
+export function modelAtSwitchyard(selection: string | null): string | null {
+  return selection?.startsWith(MODEL_PREFIX) ? selection.slice(MODEL_PREFIX.length) : null;
+}
+
 export function isSwitchyardKey(value: unknown): value is string {
   return typeof value === "string" && value.startsWith(KEY_PREFIX);
 }

@@ -277,22 +277,27 @@ function codexHome(home: string, options: { defaultTools: boolean }): void {
   writeFileSync(join(home, "config.toml"), config);
 }
 
+/** A one-shot `codex exec` of the prompt in `work`, with the config checked strictly. */
+function codexExec(work: string): string[] {
+  return [
+    "exec",
+    "--strict-config",
+    "--skip-git-repo-check",
+    "--ephemeral",
+    "--color",
+    "never",
+    "--cd",
+    work,
+    PROMPT,
+  ];
+}
+
 async function runCodex(defaultTools: boolean): Promise<Run> {
   const { home, work } = sandbox();
   codexHome(home, { defaultTools });
   return runCli(
     codexBinary(),
-    [
-      "exec",
-      "--strict-config",
-      "--skip-git-repo-check",
-      "--ephemeral",
-      "--color",
-      "never",
-      "--cd",
-      work,
-      PROMPT,
-    ],
+    codexExec(work),
     { HOME: home, CODEX_HOME: home, SWITCHYARD_API_KEY: setup.key },
     work,
   );
@@ -311,17 +316,7 @@ describe("Codex set up by /api/cli-tools/codex-settings", () => {
       await setUpThroughApi("codex", { baseUrl: proxy.url, model: MODEL_FOR.anthropic });
       const run = await runCli(
         codexBinary(),
-        [
-          "exec",
-          "--strict-config",
-          "--skip-git-repo-check",
-          "--ephemeral",
-          "--color",
-          "never",
-          "--cd",
-          work,
-          PROMPT,
-        ],
+        codexExec(work),
         { HOME: toolsHome, CODEX_HOME: codexDir },
         work,
       );

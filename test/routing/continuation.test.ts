@@ -90,6 +90,22 @@ function lastRequest(upstream: FaultUpstream) {
   return { last: body.messages.at(-1), thinking: body.thinking?.type ?? "absent" };
 }
 
+/** A streamed chat through the Ollama SDK: the text it assembled and how many parts said done. */
+async function ollamaChat(model: string): Promise<{ text: string; finals: number }> {
+  const client = new Ollama({ host: server.url, headers: { Authorization: `Bearer ${key}` } });
+  let text = "";
+  let finals = 0;
+  for await (const part of await client.chat({
+    model,
+    stream: true,
+    messages: [{ role: "user", content: "hi" }],
+  })) {
+    text += part.message.content;
+    if (part.done) finals++;
+  }
+  return { text, finals };
+}
+
 async function rawStream(path: string, headers: Record<string, string>, body: unknown) {
   const started = performance.now();
   const response = await fetch(`${server.url}${path}`, {
@@ -158,19 +174,7 @@ describe("a stream cut mid-answer goes on at the next target", () => {
 
   it("continues for an Ollama client too, ending with done: true once (Ollama SDK)", async () => {
     gpt.script("cut");
-    const client = new Ollama({ host: server.url, headers: { Authorization: `Bearer ${key}` } });
-    let text = "";
-    let finals = 0;
-    for await (const part of await client.chat({
-      model: "chain",
-      stream: true,
-      messages: [{ role: "user", content: "hi" }],
-    })) {
-      text += part.message.content;
-      if (part.done) finals++;
-    }
-    expect(text).toBe(FAULT_TEXT);
-    expect(finals).toBe(1);
+    expect(await ollamaChat("chain")).toEqual({ text: FAULT_TEXT, finals: 1 });
   });
 
   it("sends one well-formed stream: one role chunk, one finish, [DONE] once", async () => {
@@ -203,19 +207,7 @@ describe("a stream cut mid-answer goes on at the next target", () => {
   for (const fault of ["cut", "error-event"] as const) {
     it(`continues a passed-through Ollama stream (${fault}) on the next account, ending with done once (Ollama SDK)`, async () => {
       llamaA.script(fault);
-      const client = new Ollama({ host: server.url, headers: { Authorization: `Bearer ${key}` } });
-      let text = "";
-      let finals = 0;
-      for await (const part of await client.chat({
-        model: "ollama/llama-fault",
-        stream: true,
-        messages: [{ role: "user", content: "hi" }],
-      })) {
-        text += part.message.content;
-        if (part.done) finals++;
-      }
-      expect(text).toBe(FAULT_TEXT);
-      expect(finals).toBe(1);
+      expect(await ollamaChat("ollama/llama-fault")).toEqual({ text: FAULT_TEXT, finals: 1 });
       expect(lastRequest(llamaB).last).toEqual({ role: "assistant", content: "Partial" });
     });
   }
