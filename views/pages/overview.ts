@@ -114,7 +114,8 @@ OpenAI API URL: ${baseUrl}/v1   (key: ${key})`,
   return html`<section>
     <h2>Connect your tools</h2>
     <p>Point any OpenAI-, Anthropic-, Gemini- or Ollama-compatible tool at this server with a key from
-      <a href="/dashboard/keys">API keys</a>.</p>
+      <a href="/dashboard/keys">API keys</a>. Claude Code, Codex and other coding tools on this machine
+      can be set up in one step on the <a href="/dashboard/tools">Tools</a> page.</p>
     ${copyable("base-url", `${baseUrl}/v1`)}
     <div class="snippets">${snippets.map(
       (snippet) =>
