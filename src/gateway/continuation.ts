@@ -4,9 +4,10 @@
  * and the next target's events renumbered into the stream the client already has: no second
  * start, the text part that was open goes on, later parts follow the ones it has seen.
  *
- * Only text can be continued. A cut inside a tool call, or after a finish, is not; nor is
- * reasoning: the continuation asks for none (Anthropic refuses a prefill with thinking on), and
- * any that comes is dropped.
+ * Only text can be continued. A cut inside a tool call, or after a finish, is not, nor one inside
+ * reasoning (an Anthropic thinking block cut before its signature would be refused when the client
+ * sends it back). The continuation asks for no reasoning (Anthropic refuses a prefill with thinking
+ * on), and any that comes is dropped.
  */
 import type { IRMessage, IRRequest, IRStreamEvent } from "../wire/index.ts";
 
@@ -22,6 +23,8 @@ export class AnswerSoFar {
   inOrder = true;
   private toolCalls = false;
   private finished = false;
+  /** The reasoning part still open, if one is. */
+  private openReasoning: number | undefined;
 
   observe(event: IRStreamEvent): void {
     if ("index" in event) {
@@ -36,8 +39,14 @@ export class AnswerSoFar {
         this.text += event.text;
         if (event.index === this.nextIndex - 1) this.openText = event.index;
         break;
+      case "reasoning_delta":
+      case "reasoning_signature":
+      case "redacted_reasoning":
+        this.openReasoning = event.index;
+        break;
       case "part_end":
         if (event.index === this.openText) this.openText = undefined;
+        if (event.index === this.openReasoning) this.openReasoning = undefined;
         break;
       case "tool_call_start":
         this.toolCalls = true;
@@ -50,7 +59,7 @@ export class AnswerSoFar {
 
   /** Whether another target can take the answer on from here. */
   get continuable(): boolean {
-    return !this.toolCalls && !this.finished;
+    return !this.toolCalls && !this.finished && this.openReasoning === undefined;
   }
 }
 

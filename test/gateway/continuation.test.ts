@@ -49,6 +49,14 @@ describe("what the client has so far", () => {
     expect(seen([START, { type: "finish", stopReason: "end_turn" }]).continuable).toBe(false);
   });
 
+  it("cannot be continued inside reasoning, only once the reasoning part has ended", () => {
+    const thinking = seen([START, { type: "reasoning_delta", index: 0, text: "Let me" }]);
+    expect(thinking.continuable).toBe(false);
+    thinking.observe({ type: "reasoning_signature", index: 0, signature: "sig" });
+    thinking.observe({ type: "part_end", index: 0 });
+    expect(thinking.continuable).toBe(true);
+  });
+
   it("notices part numbers that skip (a passthrough whose numbering an encoder would not repeat)", () => {
     expect(seen([START, { type: "text_delta", index: 1, text: "x" }]).inOrder).toBe(false);
   });
