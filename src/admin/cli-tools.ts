@@ -111,10 +111,12 @@ export function cliToolRoutes(context: AppContext) {
       .post(
         path,
         async ({ body, request, status }) => {
-          const asked = connectionFor(tool, body, request);
-          if ("problems" in asked)
-            return status(400, managementError("Cannot set the tool up", asked.problems));
           try {
+            // Before a key is made for it: a config that cannot be read is not written.
+            tools.check(tool);
+            const asked = connectionFor(tool, body, request);
+            if ("problems" in asked)
+              return status(400, managementError("Cannot set the tool up", asked.problems));
             const backup = tools.apply(tool, asked.connection);
             return {
               ...(await tools.status(tool)),

@@ -75,6 +75,11 @@ export class CodingTools {
     };
   }
 
+  /** Throws UnreadableConfig when a file of the tool's is there but cannot be read. */
+  check(tool: ToolSetup): void {
+    readContents(this.home, tool);
+  }
+
   /** Points the tool at Switchyard; the backup taken first. */
   apply(tool: ToolSetup, connection: Connection): Backup {
     const before = readContents(this.home, tool);

@@ -142,7 +142,9 @@ describe("Claude Code", () => {
 
   it("never overwrites a settings file it cannot read", async () => {
     put(FILE, "{ not json");
+    const keys = server.context.apiKeys.list().length;
     const refused = await api("POST", "/api/cli-tools/claude-settings", {});
+    expect(server.context.apiKeys.list().length).toBe(keys);
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toContain("could not be read");
     expect(read(FILE)).toBe("{ not json");
