@@ -73,7 +73,7 @@ describe("the dashboard, end to end in a browser", () => {
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.waitForURL(`${server.url}/dashboard`);
       expect(await page.getByText("Requests today").isVisible()).toBe(true);
-      await page.getByText("Claude Code").click();
+      await page.getByText("Claude Code", { exact: true }).click();
       expect(await page.locator("#snippet-claude-code").textContent()).toContain(
         `ANTHROPIC_BASE_URL=${server.url}`,
       );
