@@ -1,9 +1,9 @@
 /**
  * The cost of a routing decision with 100 connections and 50 combos configured: resolving a
- * model string into its plan, asking whether any target may be unable to carry the request
- * (catalogue capabilities, context window for a 2,000-character prompt) and checking each
- * target's health, as the gateway does before the first attempt. No network. Reports µs per decision for a provider-prefixed model, a bare model
- * id and a combo (3 steps, round-robin).
+ * model string into its plan, asking whether each target is unable to carry the request
+ * (catalogue capabilities, context window for a 2,000-byte prompt) and checking its health, as
+ * the gateway does before the first attempt. No network. Reports µs per decision for a
+ * provider-prefixed model, a bare model id and a combo (3 steps, round-robin).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,13 +11,13 @@ import { join } from "node:path";
 import { createContext } from "../src/context.ts";
 import { createLogger } from "../src/ops/log.ts";
 import { targetKey } from "../src/routing/attempt.ts";
-import { someLackCapabilities, someMayBeTooSmall, unfitReason } from "../src/routing/capabilities.ts";
+import { type Needs, someLackCapabilities, unfitReason } from "../src/routing/capabilities.ts";
 import { openStore } from "../src/store/db.ts";
 
 const CONNECTIONS = 100;
 const COMBOS = 50;
 const ITERATIONS = 50_000;
-const PROMPT_CHARACTERS = 2_000;
+const PROMPT_BYTES = 2_000;
 const PROVIDERS = [
   "openai",
   "anthropic",
@@ -59,8 +59,10 @@ try {
   }
   const decide = (model: string) => {
     const { targets } = context.resolver.resolve(model);
-    const needs =
-      someLackCapabilities(targets) || someMayBeTooSmall(targets, PROMPT_CHARACTERS) ? { vision: true } : {};
+    const needs: Needs = {
+      ...(someLackCapabilities(targets) ? { vision: true } : {}),
+      prompt: { bytes: PROMPT_BYTES, tokens: async () => PROMPT_BYTES / 4 },
+    };
     let available = 0;
     for (const target of targets)
       if (unfitReason(target, needs) === undefined && context.health.check(targetKey(target)) === undefined)

@@ -23,12 +23,7 @@ import { operationUrl, upstreamHeaders } from "../providers/endpoint.ts";
 import { proxyFor, readProxySettings } from "../providers/proxy.ts";
 import { fetchWhole, sendUpstream, UpstreamFailure, type UpstreamRequest } from "../providers/upstream.ts";
 import { type AttemptResult, type Prepared, type Walk, walkPlan } from "../routing/attempt.ts";
-import {
-  type Needs,
-  neededCapabilities,
-  someLackCapabilities,
-  someMayBeTooSmall,
-} from "../routing/capabilities.ts";
+import { type Needs, neededCapabilities, someLackCapabilities } from "../routing/capabilities.ts";
 import type { ResilienceProfile, Unavailable } from "../routing/health.ts";
 import { decide, readPolicies } from "../routing/policies.ts";
 import { ResolveError, type Target } from "../routing/resolve.ts";
@@ -170,25 +165,40 @@ export async function handleCall(
 }
 
 /**
- * What the request needs of a target (tools, images, room for its prompt), worked out only when
- * some target is known to lack something; or the request's own error when it cannot be decoded,
- * which a target in another dialect would need anyway.
+ * What the request needs of a target: tools and images when some target is known to lack them,
+ * and room for its prompt (counted only if a target's window may be too small); or the request's
+ * own error when it cannot be decoded and a target needs it decoded.
  */
 async function needsOf(call: Call, targets: readonly Target[]): Promise<Needs | IRError> {
   const checkCapabilities = someLackCapabilities(targets);
-  const checkSize = someMayBeTooSmall(targets, call.bodyText.length);
-  if (!checkCapabilities && !checkSize && targets.every((target) => sendsBytes(call, target))) return {};
+  if (checkCapabilities || targets.some((target) => !sendsBytes(call, target))) {
+    try {
+      call.ir();
+    } catch (error) {
+      if (error instanceof WireError) return error.error;
+      throw error;
+    }
+  }
+  let tokens: Promise<number> | undefined;
+  return {
+    ...(checkCapabilities ? neededCapabilities(call.ir()) : {}),
+    prompt: {
+      bytes: Buffer.byteLength(call.bodyText),
+      tokens: () => (tokens ??= promptTokens(call)),
+    },
+  };
+}
+
+/** The prompt's estimated tokens; 0 (fits anywhere) when the body cannot be decoded to count them. */
+async function promptTokens(call: Call): Promise<number> {
   let request: IRRequest;
   try {
     request = call.ir();
   } catch (error) {
-    if (error instanceof WireError) return error.error;
+    if (error instanceof WireError) return 0;
     throw error;
   }
-  return {
-    ...(checkCapabilities ? neededCapabilities(request) : {}),
-    ...(checkSize ? { inputTokens: await estimateRequestTokens(request) } : {}),
-  };
+  return estimateRequestTokens(request);
 }
 
 /** How a walk handles an auth failure and names an error, the same for every walk. */

@@ -74,7 +74,8 @@ export async function walkPlan<P, T, E>(
     const remainingMs = deadline - performance.now();
     if (remainingMs <= 0) break;
     if (needsLargerThan !== undefined && (contextWindow(target) ?? 0) <= needsLargerThan) continue;
-    const unfit = unfitReason(target, needs);
+    const verdict = unfitReason(target, needs);
+    const unfit = verdict instanceof Promise ? await verdict : verdict;
     if (unfit) {
       walk.unfit.push(unfit);
       continue;

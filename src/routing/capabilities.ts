@@ -3,6 +3,10 @@
  * prompt, continuing a partial assistant answer — and whether a target is known to lack it. A
  * target is skipped only for what the catalogue says its model cannot do: an unknown model, or
  * one whose flag is absent, is tried (the upstream's own refusal is classified as usual).
+ *
+ * The prompt's tokens are counted only when a target's window is smaller than the prompt's bytes
+ * (a token spans at least one byte), and then once per request: a large prompt costs its count
+ * only if the walk reaches a target it might not fit.
  */
 import { type ModelSpec, modelSpec } from "../providers/catalog.ts";
 import type { Dialect, IRRequest } from "../wire/ir.ts";
@@ -11,8 +15,8 @@ import type { Target } from "./resolve.ts";
 export interface Needs {
   tools?: boolean;
   vision?: boolean;
-  /** Estimated prompt tokens. */
-  inputTokens?: number;
+  /** The prompt's size: an upper bound in bytes, and its estimated tokens, counted on first need. */
+  prompt?: { bytes: number; tokens: () => Promise<number> };
   /** The request ends with a partial assistant answer that the target must continue, not restart. */
   continuation?: boolean;
 }
@@ -59,21 +63,11 @@ export function someLackCapabilities(targets: readonly Target[]): boolean {
 }
 
 /**
- * Whether a prompt of `promptChars` characters might not fit some target's context window. A
- * token spans at least one character, so a prompt with fewer characters than every known window
- * fits without counting its tokens.
+ * Why the target cannot carry a request with these needs, or undefined when it may; a promise
+ * only when the prompt's tokens have to be counted to tell.
  */
-export function someMayBeTooSmall(targets: readonly Target[], promptChars: number): boolean {
-  return targets.some((target) => {
-    const window = specOf(target)?.contextWindow;
-    return window !== undefined && promptChars > window;
-  });
-}
-
-/** Why the target cannot carry a request with these needs, or undefined when it may. */
-export function unfitReason(target: Target, needs: Needs): string | undefined {
-  if (!needs.tools && !needs.vision && needs.inputTokens === undefined && !needs.continuation)
-    return undefined;
+export function unfitReason(target: Target, needs: Needs): string | undefined | Promise<string | undefined> {
+  if (!needs.tools && !needs.vision && needs.prompt === undefined && !needs.continuation) return undefined;
   const name = `${target.endpoint.prefix}/${target.model}`;
   if (needs.continuation && !continuesAssistant(target.endpoint.dialect))
     return `${name} cannot continue a partial answer`;
@@ -81,11 +75,12 @@ export function unfitReason(target: Target, needs: Needs): string | undefined {
   if (spec === undefined) return undefined;
   if (needs.tools && spec.tools === false) return `${name} cannot call tools`;
   if (needs.vision && spec.vision === false) return `${name} does not take images`;
-  if (
-    needs.inputTokens !== undefined &&
-    spec.contextWindow !== undefined &&
-    needs.inputTokens > spec.contextWindow
-  )
-    return `${name} holds ${spec.contextWindow} tokens, fewer than the prompt's ~${needs.inputTokens}`;
-  return undefined;
+  const window = spec.contextWindow;
+  const { prompt } = needs;
+  if (prompt === undefined || window === undefined || prompt.bytes <= window) return undefined;
+  return prompt
+    .tokens()
+    .then((tokens) =>
+      tokens > window ? `${name} holds ${window} tokens, fewer than the prompt's ~${tokens}` : undefined,
+    );
 }

@@ -79,6 +79,14 @@ describe("skipping targets that cannot carry the request", () => {
     expect(paths).toEqual(["/v1/messages"]);
   });
 
+  it("counts the tokens of a prompt with fewer characters than the window but more tokens", async () => {
+    // Runic letters: 3 bytes and 3 tokens each, so 60,000 of them are ~180,000 tokens.
+    const { response, paths } = await reached(() => chat("mixed", "ᚠ".repeat(60_000)));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-switchyard-provider")).toBe("anthropic");
+    expect(paths).toEqual(["/v1/messages"]);
+  });
+
   it("after a context-length refusal, tries only targets with a larger known window", async () => {
     setup.upstream.failNext("openai-chat", 400, {
       error: {
