@@ -42,14 +42,12 @@ const NOT_OFFERED: NotOffered[] = [
   },
   {
     reason:
-      "Switchyard is local-first: there is no cloud service to sign in to, resolve models with or sync to. " +
+      "Switchyard is local-first: there is no cloud service to sign in to or sync with (its aliases and " +
+      "model resolution are served locally at /api/cloud/models/alias and /api/cloud/model/resolve). " +
       "To move its data, take a backup (POST /api/db-backups) and restore it on the other machine.",
     routes: [
       ["POST", "/api/cloud/auth"],
       ["PUT", "/api/cloud/credentials/update"],
-      ["POST", "/api/cloud/model/resolve"],
-      ["GET", "/api/cloud/models/alias"],
-      ["PUT", "/api/cloud/models/alias"],
       ["POST", "/api/sync/cloud"],
       ["POST", "/api/sync/initialize"],
     ],

@@ -213,4 +213,18 @@ describe("/api/models", () => {
     expect(availability.body.refreshed).toBe(true);
     expect((await api("GET", "/api/provider-models")).status).toBe(200);
   });
+
+  it("serves OmniRoute's cloud paths for aliases and model resolution locally", async () => {
+    const set = await api("PUT", "/api/cloud/models/alias", { alias: "quick", model: "openai/gpt-mock" });
+    expect(set.body).toEqual({ alias: "quick", target: "openai/gpt-mock" });
+    expect((await api("GET", "/api/cloud/models/alias")).body.aliases).toMatchObject({
+      quick: "openai/gpt-mock",
+    });
+    const resolved = await api("POST", "/api/cloud/model/resolve", { model: "quick" });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body.model).toBe("quick");
+    expect((resolved.body.targets as Json[])[0]).toMatchObject({ provider: "openai", model: "gpt-mock" });
+    expect(JSON.stringify(resolved.body)).not.toContain("apiKey");
+    expect((await api("POST", "/api/cloud/model/resolve", { model: "nobody/serves-this" })).status).toBe(404);
+  });
 });
