@@ -1,6 +1,7 @@
 /**
  * A fault-injecting upstream on loopback, OpenAI-style (POST /v1/chat/completions, GET
- * /v1/models), Anthropic-style (POST /v1/messages) or Ollama-style (POST /api/chat, NDJSON). Each request takes the next scripted
+ * /v1/models), Anthropic-style (POST /v1/messages), Ollama-style (POST /api/chat, NDJSON) or
+ * Gemini-style (POST /v1beta/models/{model}:generateContent | :streamGenerateContent?alt=sse). Each request takes the next scripted
  * behaviour (then `ok` once the script is empty): a clean answer, an error status, a reset
  * connection, silence (no head, no body), or a stream that is cut, stalls after its first
  * chunks, sends its head at once but its first token only after a second, carries a malformed chunk or the upstream's own error event, or misses its terminator.
@@ -21,7 +22,7 @@ export type Fault =
   | "error-event"
   | "no-terminator";
 
-export type FaultStyle = "openai" | "anthropic" | "ollama";
+export type FaultStyle = "openai" | "anthropic" | "ollama" | "gemini";
 
 export interface FaultUpstream extends AsyncDisposable {
   url: string;
@@ -40,7 +41,8 @@ const HEAD_TEXT = "Partial ";
 
 /** Where the stream is, for a style to write: its opening, text, and closing. */
 interface StyleWriter {
-  path: string;
+  /** Whether a request path is this style's chat endpoint. */
+  accepts(path: string): boolean;
   head(text: string): string;
   tail(text: string): string;
   done: string;
@@ -64,9 +66,35 @@ const ollamaLine = (content: string, done = false) =>
     ...(done ? { done_reason: "stop", prompt_eval_count: 3, eval_count: 3 } : {}),
   })}\n`;
 
+const geminiChunk = (text: string, finished = false) =>
+  JSON.stringify({
+    candidates: [
+      {
+        content: { parts: [{ text }], role: "model" },
+        ...(finished ? { finishReason: "STOP" } : {}),
+        index: 0,
+      },
+    ],
+    usageMetadata: {
+      promptTokenCount: 3,
+      ...(finished ? { candidatesTokenCount: 3, totalTokenCount: 6 } : { totalTokenCount: 3 }),
+    },
+    modelVersion: "fault",
+    responseId: "fault-response",
+  });
+
 const STYLES: Record<FaultStyle, StyleWriter> = {
+  gemini: {
+    accepts: (path) => /^\/v1beta\/models\/[^/]+:(generateContent|streamGenerateContent)$/.test(path),
+    head: (text) => `data: ${geminiChunk(text)}\r\n\r\n`,
+    tail: (text) => `data: ${geminiChunk(text)}\r\n\r\n`,
+    done: `data: ${geminiChunk("", true)}\r\n\r\n`,
+    errorEvent: `data: ${JSON.stringify({ error: { code: 503, message: "The model is overloaded.", status: "UNAVAILABLE" } })}\r\n\r\n`,
+    malformed: "data: {this is not json\r\n\r\n",
+    whole: (text) => JSON.parse(geminiChunk(text, true)),
+  },
   ollama: {
-    path: "/api/chat",
+    accepts: (path) => path === "/api/chat",
     head: (text) => ollamaLine(text),
     tail: (text) => ollamaLine(text),
     done: ollamaLine("", true),
@@ -75,7 +103,7 @@ const STYLES: Record<FaultStyle, StyleWriter> = {
     whole: (text) => JSON.parse(ollamaLine(text, true)),
   },
   openai: {
-    path: "/v1/chat/completions",
+    accepts: (path) => path === "/v1/chat/completions",
     head: (text) => openaiChunk({ role: "assistant", content: "" }) + openaiChunk({ content: text }),
     tail: (text) => openaiChunk({ content: text }) + openaiChunk({}, "stop"),
     done: "data: [DONE]\n\n",
@@ -91,7 +119,7 @@ const STYLES: Record<FaultStyle, StyleWriter> = {
     }),
   },
   anthropic: {
-    path: "/v1/messages",
+    accepts: (path) => path === "/v1/messages",
     head: (text) =>
       anthropicEvent({
         type: "message_start",
@@ -190,13 +218,16 @@ export function startFaultUpstream(style: FaultStyle = "openai"): FaultUpstream 
       const url = new URL(request.url);
       if (request.method === "GET" && url.pathname === "/v1/models")
         return Response.json({ object: "list", data: [{ id: "fault-model" }] });
-      if (request.method !== "POST" || url.pathname !== writer.path)
+      if (request.method !== "POST" || !writer.accepts(url.pathname))
         return Response.json({ error: { message: `no route ${url.pathname}` } }, { status: 404 });
       state.count++;
       const body = (await request.json()) as Record<string, unknown>;
       state.bodies.push(body);
       const fault = queue.shift() ?? fallback;
-      const streaming = body.stream === true || (style === "ollama" && body.stream !== false);
+      const streaming =
+        body.stream === true ||
+        (style === "ollama" && body.stream !== false) ||
+        url.pathname.endsWith(":streamGenerateContent");
       if (typeof fault === "object")
         return Response.json(fault.body ?? { error: { message: `status ${fault.status}` } }, {
           status: fault.status,

@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
+import { GoogleGenAI } from "@google/genai";
 import { eq } from "drizzle-orm";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
@@ -22,6 +23,7 @@ let claudeA: FaultUpstream;
 let claudeB: FaultUpstream;
 let llamaA: FaultUpstream;
 let llamaB: FaultUpstream;
+let gemini: FaultUpstream;
 let cookie: string;
 let key: string;
 
@@ -34,6 +36,7 @@ beforeAll(async () => {
   claudeB = startFaultUpstream("anthropic");
   llamaA = startFaultUpstream("ollama");
   llamaB = startFaultUpstream("ollama");
+  gemini = startFaultUpstream("gemini");
   server = await startServer();
   cookie = await server.login();
   const admin = async (method: string, path: string, json: unknown) => {
@@ -65,16 +68,19 @@ beforeAll(async () => {
   ] as const) {
     await admin("POST", "/api/providers", { provider: "ollama", name, url: upstream.url, priority });
   }
+  await admin("POST", "/api/providers", { provider: "gemini", name: "gemini", apiKey: "k", url: gemini.url });
   await admin("POST", "/api/combos", { name: "chain", models: ["openai/gpt-4o", CLAUDE] });
+  await admin("POST", "/api/combos", { name: "gemini-chain", models: ["gemini/gemini-fault", CLAUDE] });
   await admin("PATCH", "/api/settings", { timeouts: TIMEOUTS });
   key = ((await (await admin("POST", "/api/keys", { label: "t" })).json()) as { key: string }).key;
 });
 afterAll(async () => {
   await server[Symbol.asyncDispose]();
-  for (const upstream of [gpt, claudeA, claudeB, llamaA, llamaB]) await upstream[Symbol.asyncDispose]();
+  for (const upstream of [gpt, claudeA, claudeB, llamaA, llamaB, gemini])
+    await upstream[Symbol.asyncDispose]();
 });
 beforeEach(async () => {
-  for (const upstream of [gpt, claudeA, claudeB, llamaA, llamaB]) upstream.always("ok");
+  for (const upstream of [gpt, claudeA, claudeB, llamaA, llamaB, gemini]) upstream.always("ok");
   await server.call("/api/resilience/reset", { method: "POST", cookie });
 });
 
@@ -209,6 +215,29 @@ describe("a stream cut mid-answer goes on at the next target", () => {
       llamaA.script(fault);
       expect(await ollamaChat("ollama/llama-fault")).toEqual({ text: FAULT_TEXT, finals: 1 });
       expect(lastRequest(llamaB).last).toEqual({ role: "assistant", content: "Partial" });
+    });
+  }
+
+  for (const fault of ["cut", "error-event"] as const) {
+    it(`continues a passed-through Gemini stream (${fault}) on Claude, finishing once (Gemini SDK)`, async () => {
+      gemini.script(fault);
+      const client = new GoogleGenAI({ apiKey: key, httpOptions: { baseUrl: server.url } });
+      let text = "";
+      const finishes: string[] = [];
+      for await (const chunk of await client.models.generateContentStream({
+        model: "gemini-chain",
+        contents: "hi",
+      })) {
+        text += chunk.text ?? "";
+        const reason = chunk.candidates?.[0]?.finishReason;
+        if (reason) finishes.push(reason);
+      }
+      expect(text).toBe(FAULT_TEXT);
+      expect(finishes).toEqual(["STOP"]);
+      expect(lastRequest(claudeA).last).toEqual({
+        role: "assistant",
+        content: [{ type: "text", text: "Partial" }],
+      });
     });
   }
 
