@@ -19,6 +19,7 @@ import {
 } from "../cache/replay.ts";
 import type { AppContext } from "../context.ts";
 import { readGatewayLimits } from "../limits.ts";
+import { providerSpec } from "../providers/catalog.ts";
 import { operationUrl, upstreamHeaders } from "../providers/endpoint.ts";
 import { proxyFor, readProxySettings } from "../providers/proxy.ts";
 import { fetchWhole, sendUpstream, UpstreamFailure, type UpstreamRequest } from "../providers/upstream.ts";
@@ -448,7 +449,18 @@ function encodeFor(target: Target, request: IRRequest): Record<string, unknown> 
       version === "2023-06-01" || version === "2026-10-21" ? { apiVersion: version } : {},
     );
   }
-  return codecFor(target.endpoint.dialect).encodeRequest(request);
+  const encoded = codecFor(target.endpoint.dialect).encodeRequest(request);
+  const prefillField = providerSpec(target.endpoint.providerId)?.prefillField;
+  const last = Array.isArray(encoded.messages) ? encoded.messages.at(-1) : undefined;
+  // A final assistant message (the client's prefill, or a cut answer's text) is to be continued.
+  if (
+    prefillField &&
+    request.messages.at(-1)?.role === "assistant" &&
+    typeof last === "object" &&
+    last !== null
+  )
+    (last as Record<string, unknown>)[prefillField] = true;
+  return encoded;
 }
 
 /** A non-streaming answer: the upstream's bytes as they are, or translated; recorded with its usage and cost. */

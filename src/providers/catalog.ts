@@ -93,6 +93,11 @@ export interface ProviderSpec {
   docsUrl?: string;
   /** The APIs beyond chat where they differ from the dialect's own (media-apis.ts has the defaults). */
   apis?: Partial<Record<MediaApi, MediaRoute>>;
+  /**
+   * The message field that makes a final assistant message the start of the answer, for an
+   * OpenAI-style API that continues one only when asked (Mistral's `prefix`).
+   */
+  prefillField?: string;
   models: ModelSpec[];
 }
 
@@ -391,6 +396,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     auth: "bearer",
     listsModels: true,
     docsUrl: "https://docs.mistral.ai/getting-started/models/",
+    prefillField: "prefix",
     models: [
       { id: "mistral-medium-latest", name: "Mistral Medium", vision: true, tools: true, reasoning: true },
       { id: "mistral-large-latest", name: "Mistral Large", tools: true },

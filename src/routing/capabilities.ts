@@ -8,7 +8,7 @@
  * (a token spans at least one byte), and then once per request: a large prompt costs its count
  * only if the walk reaches a target it might not fit.
  */
-import { type ModelSpec, modelSpec } from "../providers/catalog.ts";
+import { type ModelSpec, modelSpec, providerSpec } from "../providers/catalog.ts";
 import type { Dialect, IRRequest } from "../wire/ir.ts";
 import type { Target } from "./resolve.ts";
 
@@ -23,7 +23,8 @@ export interface Needs {
 
 /**
  * The APIs that continue a final assistant message instead of answering after it: Anthropic
- * Messages (prefill) and Ollama's chat. OpenAI's APIs and Gemini start a new answer.
+ * Messages (prefill) and Ollama's chat. OpenAI's APIs and Gemini start a new answer, unless the
+ * provider has a field that asks it to continue (`prefillField` in the catalogue).
  */
 const CONTINUES_ASSISTANT: Record<Dialect, boolean> = {
   "openai-chat": false,
@@ -33,8 +34,11 @@ const CONTINUES_ASSISTANT: Record<Dialect, boolean> = {
   ollama: true,
 };
 
-export function continuesAssistant(dialect: Dialect): boolean {
-  return CONTINUES_ASSISTANT[dialect];
+export function continuesAssistant(target: Target): boolean {
+  return (
+    CONTINUES_ASSISTANT[target.endpoint.dialect] ||
+    providerSpec(target.endpoint.providerId)?.prefillField !== undefined
+  );
 }
 
 /** What the request asks of any target, beyond its size. */
@@ -69,8 +73,7 @@ export function someLackCapabilities(targets: readonly Target[]): boolean {
 export function unfitReason(target: Target, needs: Needs): string | undefined | Promise<string | undefined> {
   if (!needs.tools && !needs.vision && needs.prompt === undefined && !needs.continuation) return undefined;
   const name = `${target.endpoint.prefix}/${target.model}`;
-  if (needs.continuation && !continuesAssistant(target.endpoint.dialect))
-    return `${name} cannot continue a partial answer`;
+  if (needs.continuation && !continuesAssistant(target)) return `${name} cannot continue a partial answer`;
   const spec = specOf(target);
   if (spec === undefined) return undefined;
   if (needs.tools && spec.tools === false) return `${name} cannot call tools`;

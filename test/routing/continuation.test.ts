@@ -24,6 +24,7 @@ let claudeB: FaultUpstream;
 let llamaA: FaultUpstream;
 let llamaB: FaultUpstream;
 let gemini: FaultUpstream;
+let mistral: FaultUpstream;
 let cookie: string;
 let key: string;
 
@@ -37,6 +38,7 @@ beforeAll(async () => {
   llamaA = startFaultUpstream("ollama");
   llamaB = startFaultUpstream("ollama");
   gemini = startFaultUpstream("gemini");
+  mistral = startFaultUpstream("openai");
   server = await startServer();
   cookie = await server.login();
   const admin = async (method: string, path: string, json: unknown) => {
@@ -71,16 +73,26 @@ beforeAll(async () => {
   await admin("POST", "/api/providers", { provider: "gemini", name: "gemini", apiKey: "k", url: gemini.url });
   await admin("POST", "/api/combos", { name: "chain", models: ["openai/gpt-4o", CLAUDE] });
   await admin("POST", "/api/combos", { name: "gemini-chain", models: ["gemini/gemini-fault", CLAUDE] });
+  await admin("POST", "/api/providers", {
+    provider: "mistral",
+    name: "mistral",
+    apiKey: "k",
+    url: `${mistral.url}/v1`,
+  });
+  await admin("POST", "/api/combos", {
+    name: "mistral-chain",
+    models: ["openai/gpt-4o", "mistral/mistral-large-latest"],
+  });
   await admin("PATCH", "/api/settings", { timeouts: TIMEOUTS });
   key = ((await (await admin("POST", "/api/keys", { label: "t" })).json()) as { key: string }).key;
 });
 afterAll(async () => {
   await server[Symbol.asyncDispose]();
-  for (const upstream of [gpt, claudeA, claudeB, llamaA, llamaB, gemini])
+  for (const upstream of [gpt, claudeA, claudeB, llamaA, llamaB, gemini, mistral])
     await upstream[Symbol.asyncDispose]();
 });
 beforeEach(async () => {
-  for (const upstream of [gpt, claudeA, claudeB, llamaA, llamaB, gemini]) upstream.always("ok");
+  for (const upstream of [gpt, claudeA, claudeB, llamaA, llamaB, gemini, mistral]) upstream.always("ok");
   await server.call("/api/resilience/reset", { method: "POST", cookie });
 });
 
@@ -240,6 +252,20 @@ describe("a stream cut mid-answer goes on at the next target", () => {
       });
     });
   }
+
+  it("continues on Mistral, asking it with `prefix: true` to continue the partial text", async () => {
+    gpt.script("cut");
+    const { text } = await chatStream("mistral-chain");
+    const deltas = chunksOf(text).chunks.map(
+      (chunk) => (chunk.choices as Array<{ delta?: { content?: string } }>)[0]?.delta?.content ?? "",
+    );
+    expect(deltas.join("")).toBe(FAULT_TEXT);
+    expect(mistral.bodies.at(-1)?.messages).toContainEqual({
+      role: "assistant",
+      content: "Partial",
+      prefix: true,
+    });
+  });
 
   it("does not pass an upstream's overloaded event on when the answer can go on elsewhere", async () => {
     claudeA.script("error-event");
