@@ -239,7 +239,7 @@ function resumeAfter(
       },
       { ...needs, ...(mustContinue ? { continuation: true } : {}) },
     );
-    return walk.value ? { opened: walk.value } : undefined;
+    return walk.value;
   };
 }
 

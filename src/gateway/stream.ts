@@ -52,7 +52,7 @@ export type Resume = (
   after: OpenedStream,
   request: IRRequest,
   continuation: boolean,
-) => Promise<{ opened: OpenedStream } | undefined>;
+) => Promise<OpenedStream | undefined>;
 
 /** The upstream's first chunk, or the attempt's failure. */
 export async function openStream(
@@ -224,16 +224,16 @@ class StreamRelay {
     if (!next) return false;
     if (this.settled) {
       // The client left while the continuation was being opened.
-      this.call.context.health.abandoned(targetKey(next.opened.target));
-      void next.opened.reader.cancel().catch(() => {});
+      this.call.context.health.abandoned(targetKey(next.target));
+      void next.reader.cancel().catch(() => {});
       return false;
     }
     this.call.report.cutShort(this.watch.restart());
-    this.opened = next.opened;
-    this.first = next.opened.first;
+    this.opened = next;
+    this.first = next.first;
     this.passedThrough = false;
     this.failureRecorded = false;
-    const decoder = codecFor(next.opened.target.endpoint.dialect).decodeStream();
+    const decoder = codecFor(next.target.endpoint.dialect).decodeStream();
     const renumber = new ContinuationEvents(sofar, continuation.trimmed);
     this.source = translationSource(decoder, encoder, this.watch, sofar, renumber);
     return true;
