@@ -3,7 +3,7 @@
  * main.ts does, and tests call `app.handle()` or listen on a random port.
  */
 import { Elysia, type ValidationError } from "elysia";
-import { type FieldProblem, managementError } from "./admin/errors.ts";
+import { BodyNotAnObject, type FieldProblem, managementError } from "./admin/errors.ts";
 import { adminApi } from "./admin/index.ts";
 import type { AppContext } from "./context.ts";
 import { dashboard } from "./dashboard/index.ts";
@@ -44,6 +44,10 @@ export async function createApp(context: AppContext) {
           set.status = 404;
           return managementError(`No route for ${request.method} ${new URL(request.url).pathname}`);
         default: {
+          if (error instanceof BodyNotAnObject) {
+            set.status = 400;
+            return managementError(error.message, [{ field: "body", message: "must be a JSON object" }]);
+          }
           const message = error instanceof Error ? error.message : String(error);
           logger.error("unhandled error", { path: new URL(request.url).pathname, error: message });
           set.status = 500;

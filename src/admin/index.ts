@@ -13,7 +13,7 @@ import { cacheRoutes } from "./cache.ts";
 import { cliToolRoutes } from "./cli-tools.ts";
 import { comboRoutes } from "./combos.ts";
 import type { GatewayCaller } from "./console-call.ts";
-import { managementError } from "./errors.ts";
+import { BodyNotAnObject, managementError } from "./errors.ts";
 import { evalRoutes } from "./evals.ts";
 import { keyRoutes } from "./keys.ts";
 import { modelRoutes } from "./models.ts";
@@ -37,6 +37,10 @@ export function adminApi(context: AppContext, callGateway: GatewayCaller) {
       // Arrows that hand the whole context on: Elysia fills in only the context fields it sees a
       // hook read, and cannot read the audit's methods in the minified binary (route went missing).
       .onTransform((hook) => audit.capture(hook))
+      .onTransform(({ body }) => {
+        if (body !== undefined && body !== null && (typeof body !== "object" || Array.isArray(body)))
+          throw new BodyNotAnObject();
+      })
       .onAfterHandle((hook) => audit.record(hook))
       .onAfterResponse((hook) => audit.recordRefused(hook))
       .use(authRoutes(context))

@@ -391,6 +391,26 @@ describe("runtime, guides and backups", () => {
   });
 });
 
+describe("bodies that are not JSON objects", () => {
+  it("are refused before anything is set up (not read as an empty object)", async () => {
+    for (const [path, body] of [
+      ["/api/cli-tools/claude-settings", "[1,2]"],
+      ["/api/cli-tools/backups", '"all"'],
+      ["/api/keys", "[]"],
+    ] as const) {
+      const response = await server.call(path, {
+        method: "POST",
+        cookie,
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      expect(response.status).toBe(400);
+      expect((await response.json()).error.message).toBe("The request body must be a JSON object");
+    }
+    expect(existsSync(join(home, ".claude/settings.json"))).toBe(false);
+  });
+});
+
 describe("what is not offered", () => {
   it("answers 501 saying why, for Antigravity's MITM, OAuth imports and the cloud", async () => {
     for (const [method, path] of [

@@ -38,6 +38,8 @@ export async function startServer(overrides: Partial<ServeConfig> = {}): Promise
     port: 0,
     host: "127.0.0.1",
     dataDir,
+    // Never the real home: a test that sets a coding tool up writes inside its own folder.
+    toolsHome: join(dataDir, "tools-home"),
     logLevel: "silent",
     initialPassword: TEST_PASSWORD,
     shutdownGraceMs: 2000,
