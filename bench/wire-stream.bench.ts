@@ -73,7 +73,7 @@ function observe(chunks: Uint8Array[]): number {
 function shadow(chunks: Uint8Array[]): number {
   const decoder = openaiChatCodec.decodeStream();
   const encoder = openaiChatCodec.encodeStream({ model: "gpt-4o" });
-  const sofar = new AnswerSoFar();
+  const sofar = new AnswerSoFar(false);
   let whole = 0;
   for (const chunk of chunks) {
     whole += wholeStreamEvents("openai-chat", chunk);

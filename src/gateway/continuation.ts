@@ -4,10 +4,11 @@
  * and the next target's events renumbered into the stream the client already has: no second
  * start, the text part that was open goes on, later parts follow the ones it has seen.
  *
- * Only text can be continued. A cut inside a tool call, or after a finish, is not, nor one inside
- * reasoning (an Anthropic thinking block cut before its signature would be refused when the client
- * sends it back). The continuation asks for no reasoning (Anthropic refuses a prefill with thinking
- * on), and any that comes is dropped.
+ * Only text can be continued. A cut inside a tool call, or after a finish, is not; nor one inside
+ * reasoning for a client whose reasoning must arrive whole (an Anthropic thinking block cut before
+ * its signature would be refused when sent back, a Responses reasoning item needs its end). The
+ * continuation asks for no reasoning (Anthropic refuses a prefill with thinking on), and any that
+ * comes is dropped.
  */
 import type { IRMessage, IRRequest, IRStreamEvent } from "../wire/index.ts";
 
@@ -25,6 +26,9 @@ export class AnswerSoFar {
   private finished = false;
   /** The reasoning part still open, if one is. */
   private openReasoning: number | undefined;
+
+  /** `wholeReasoning`: the client's reasoning parts must not be cut (see above). */
+  constructor(private readonly wholeReasoning: boolean) {}
 
   observe(event: IRStreamEvent): void {
     if ("index" in event) {
@@ -59,7 +63,7 @@ export class AnswerSoFar {
 
   /** Whether another target can take the answer on from here. */
   get continuable(): boolean {
-    return !this.toolCalls && !this.finished && this.openReasoning === undefined;
+    return !this.toolCalls && !this.finished && !(this.wholeReasoning && this.openReasoning !== undefined);
   }
 }
 

@@ -94,6 +94,18 @@ export function answerStream(
 }
 
 /**
+ * Client dialects whose reasoning must reach the client whole: an Anthropic thinking block is
+ * refused without its signature when sent back, a Responses reasoning item without its end.
+ */
+const WHOLE_REASONING: Record<Dialect, boolean> = {
+  "openai-chat": false,
+  "openai-responses": true,
+  anthropic: true,
+  gemini: false,
+  ollama: false,
+};
+
+/**
  * Client dialects whose passed-through stream our encoder can take on mid-way: their streams
  * carry no ids beyond the ones the start event gives. A Responses stream names every output item
  * with the upstream's own id, which our encoder cannot know.
@@ -138,7 +150,7 @@ class StreamRelay {
     const { dialect } = call.shape;
     this.passedThrough = passesThrough(call, opened.target);
     this.resume = this.passedThrough && !CONTINUES_PASSTHROUGH[dialect] ? undefined : resume;
-    this.sofar = this.resume ? new AnswerSoFar() : undefined;
+    this.sofar = this.resume ? new AnswerSoFar(WHOLE_REASONING[dialect]) : undefined;
     if (!this.passedThrough || this.resume)
       this.encoder = new ClientEncoder(call.codec.encodeStream(encodeContext(call)));
     const decoder = codecFor(opened.target.endpoint.dialect).decodeStream();

@@ -19,7 +19,7 @@ const request = (messages: IRRequest["messages"]): IRRequest => ({
 const user = { role: "user" as const, parts: [{ type: "text" as const, text: "Tell me" }] };
 
 function seen(events: IRStreamEvent[]): AnswerSoFar {
-  const sofar = new AnswerSoFar();
+  const sofar = new AnswerSoFar(true);
   for (const event of events) sofar.observe(event);
   return sofar;
 }
@@ -47,6 +47,13 @@ describe("what the client has so far", () => {
   it("cannot be continued inside a tool call or after the finish", () => {
     expect(seen([START, { type: "tool_call_start", index: 0, id: "c", name: "f" }]).continuable).toBe(false);
     expect(seen([START, { type: "finish", stopReason: "end_turn" }]).continuable).toBe(false);
+  });
+
+  it("can be continued inside reasoning for a client whose reasoning need not arrive whole", () => {
+    const sofar = new AnswerSoFar(false);
+    sofar.observe(START);
+    sofar.observe({ type: "reasoning_delta", index: 0, text: "Let me" });
+    expect(sofar.continuable).toBe(true);
   });
 
   it("cannot be continued inside reasoning, only once the reasoning part has ended", () => {

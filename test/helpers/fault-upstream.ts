@@ -4,7 +4,7 @@
  * Gemini-style (POST /v1beta/models/{model}:generateContent | :streamGenerateContent?alt=sse). Each request takes the next scripted
  * behaviour (then `ok` once the script is empty): a clean answer, an error status, a reset
  * connection, silence (no head, no body), or a stream that is cut, stalls after its first
- * chunks, sends its head at once but its first token only after a second, carries a malformed chunk or the upstream's own error event, or misses its terminator.
+ * chunks (or inside its reasoning), sends its head at once but its first token only after a second, carries a malformed chunk or the upstream's own error event, or misses its terminator.
  *
  * The answer is always FAULT_TEXT. A request whose last message is the assistant's own start of
  * it (a prefill) gets the rest, as a model continuing the text would: " answer." after "Partial".
@@ -16,6 +16,7 @@ export type Fault =
   | "reset"
   | "silent"
   | "cut"
+  | "cut-in-reasoning"
   | "stall"
   | "slow-first-token"
   | "malformed"
@@ -37,6 +38,8 @@ export interface FaultUpstream extends AsyncDisposable {
 }
 
 export const FAULT_TEXT = "Partial answer.";
+/** What a stream cut inside its reasoning had reasoned. */
+export const REASONING_TEXT = "Let me think.";
 const HEAD_TEXT = "Partial ";
 
 /** Where the stream is, for a style to write: its opening, text, and closing. */
@@ -47,6 +50,8 @@ interface StyleWriter {
   tail(text: string): string;
   done: string;
   errorEvent: string;
+  /** A stream's opening that is still reasoning (OpenAI and Anthropic styles). */
+  reasoning?: string;
   malformed: string;
   whole(text: string): unknown;
 }
@@ -83,6 +88,20 @@ const geminiChunk = (text: string, finished = false) =>
     responseId: "fault-response",
   });
 
+const ANTHROPIC_START = anthropicEvent({
+  type: "message_start",
+  message: {
+    id: "msg_fault",
+    type: "message",
+    role: "assistant",
+    model: "fault",
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage: { input_tokens: 3, output_tokens: 1 },
+  },
+});
+
 const STYLES: Record<FaultStyle, StyleWriter> = {
   gemini: {
     accepts: (path) => /^\/v1beta\/models\/[^/]+:(generateContent|streamGenerateContent)$/.test(path),
@@ -108,6 +127,8 @@ const STYLES: Record<FaultStyle, StyleWriter> = {
     tail: (text) => openaiChunk({ content: text }) + openaiChunk({}, "stop"),
     done: "data: [DONE]\n\n",
     errorEvent: `data: ${JSON.stringify({ error: { message: "The server had an error", type: "server_error" } })}\n\n`,
+    reasoning:
+      openaiChunk({ role: "assistant", content: "" }) + openaiChunk({ reasoning_content: REASONING_TEXT }),
     malformed: "data: {this is not json\n\n",
     whole: (text) => ({
       id: "chatcmpl-fault",
@@ -121,19 +142,7 @@ const STYLES: Record<FaultStyle, StyleWriter> = {
   anthropic: {
     accepts: (path) => path === "/v1/messages",
     head: (text) =>
-      anthropicEvent({
-        type: "message_start",
-        message: {
-          id: "msg_fault",
-          type: "message",
-          role: "assistant",
-          model: "fault",
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          usage: { input_tokens: 3, output_tokens: 1 },
-        },
-      }) +
+      ANTHROPIC_START +
       anthropicEvent({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }) +
       anthropicEvent({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }),
     tail: (text) =>
@@ -146,6 +155,18 @@ const STYLES: Record<FaultStyle, StyleWriter> = {
       }),
     done: anthropicEvent({ type: "message_stop" }),
     errorEvent: anthropicEvent({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }),
+    reasoning:
+      ANTHROPIC_START +
+      anthropicEvent({
+        type: "content_block_start",
+        index: 0,
+        content_block: { type: "thinking", thinking: "" },
+      }) +
+      anthropicEvent({
+        type: "content_block_delta",
+        index: 0,
+        delta: { type: "thinking_delta", thinking: REASONING_TEXT },
+      }),
     malformed: "event: content_block_delta\ndata: {this is not json\n\n",
     whole: (text) => ({
       id: "msg_fault",
@@ -251,6 +272,9 @@ export function startFaultUpstream(style: FaultStyle = "openai"): FaultUpstream 
           return new Response("too late");
         case "cut":
           return stream([head, "error"], request.signal);
+        case "cut-in-reasoning":
+          if (!writer.reasoning) throw new Error(`no reasoning stream in the ${style} style`);
+          return stream([writer.reasoning, "error"], request.signal);
         case "stall":
           return stream([head, "wait"], request.signal);
         case "slow-first-token":

@@ -14,7 +14,12 @@ import { eq } from "drizzle-orm";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
 import { usageAttempts, usageRecords } from "../../src/store/schema.ts";
-import { FAULT_TEXT, type FaultUpstream, startFaultUpstream } from "../helpers/fault-upstream.ts";
+import {
+  FAULT_TEXT,
+  type FaultUpstream,
+  REASONING_TEXT,
+  startFaultUpstream,
+} from "../helpers/fault-upstream.ts";
 import { startServer, type TestServer } from "../helpers/server.ts";
 
 let server: TestServer;
@@ -334,6 +339,39 @@ describe("while nothing fails", () => {
     ).text();
     const { text } = await messagesStream(CLAUDE);
     expect(text).toBe(direct);
+  });
+});
+
+describe("a cut inside reasoning", () => {
+  it("starts the answer afresh on the next target for an OpenAI client, after the reasoning it had", async () => {
+    gpt.script("cut-in-reasoning");
+    let reasoning = "";
+    let text = "";
+    for await (const chunk of await openai().chat.completions.create({
+      model: "chain",
+      stream: true,
+      messages: [{ role: "user", content: "hi" }],
+    })) {
+      const delta = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined;
+      reasoning += delta?.reasoning_content ?? "";
+      text += delta?.content ?? "";
+    }
+    expect(reasoning).toBe(REASONING_TEXT);
+    expect(text).toBe(FAULT_TEXT);
+    // Nothing to continue: the next target gets the request as it was, without reasoning.
+    expect(lastRequest(claudeA)).toEqual({
+      last: { role: "user", content: [{ type: "text", text: "hi" }] },
+      thinking: "disabled",
+    });
+  });
+
+  it("is not continued for an Anthropic client, whose thinking block would lack its signature", async () => {
+    claudeA.script("cut-in-reasoning");
+    const before = claudeB.count;
+    const { text } = await messagesStream(CLAUDE);
+    expect(text).toContain("event: error");
+    expect(text).not.toContain("message_stop");
+    expect(claudeB.count).toBe(before);
   });
 });
 
