@@ -35,7 +35,9 @@ export class AnswerSoFar {
       if (event.index >= this.nextIndex) {
         if (event.index !== this.nextIndex) this.inOrder = false;
         this.nextIndex = event.index + 1;
+        // A new part ends the one before it, whether or not its decoder said so.
         this.openText = undefined;
+        this.openReasoning = undefined;
       }
     }
     switch (event.type) {

@@ -56,6 +56,15 @@ describe("what the client has so far", () => {
     expect(sofar.continuable).toBe(true);
   });
 
+  it("counts reasoning as ended when a later part begins", () => {
+    const sofar = seen([
+      START,
+      { type: "reasoning_delta", index: 0, text: "Let me" },
+      { type: "text_delta", index: 1, text: "Hi" },
+    ]);
+    expect(sofar.continuable).toBe(true);
+  });
+
   it("cannot be continued inside reasoning, only once the reasoning part has ended", () => {
     const thinking = seen([START, { type: "reasoning_delta", index: 0, text: "Let me" }]);
     expect(thinking.continuable).toBe(false);
