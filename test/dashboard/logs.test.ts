@@ -100,6 +100,16 @@ describe("the live log", () => {
     expect(page).toContain("No bodies were kept");
   });
 
+  it("shows what a call beyond chat was billed by besides tokens", async () => {
+    server.context.usage.record(
+      outcome({ apiKeyId: keyId, requestedModel: "openai/gpt-image-1", units: { images: 2 } }),
+    );
+    server.context.usage.flush();
+    const { rows } = server.context.usage.analytics.usageLogs({ limit: 1, offset: 0 });
+    const page = await (await server.call(`/dashboard/logs/${rows[0]!.id}`, { cookie })).text();
+    expect(page).toContain("<dt>Billed by</dt><dd>2 images</dd>");
+  });
+
   it("pretty-prints the bodies of a logged request", async () => {
     server.context.usage.record(
       outcome({

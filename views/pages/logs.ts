@@ -116,11 +116,27 @@ export interface LogDetailView {
     reasoningTokens: number | null;
     estimated: boolean;
     combo: string | null;
+    images: number | null;
+    characters: number | null;
+    audioSeconds: number | null;
+    searches: number | null;
   };
   attempts: AttemptView[];
   /** Undefined when no call log was kept (no-log key, call logs off, or pruned). */
   bodies?: Array<{ title: string; text: string | null }>;
   truncated: boolean;
+}
+
+/** What a call beyond chat was billed by besides tokens, as "2 images · 12.5 s of audio"; "" when nothing. */
+function unitsText(row: LogDetailView["row"]): string {
+  return [
+    row.images !== null ? `${formatCount(row.images)} image${row.images === 1 ? "" : "s"}` : "",
+    row.characters !== null ? `${formatCount(row.characters)} characters` : "",
+    row.audioSeconds !== null ? `${row.audioSeconds} s of audio` : "",
+    row.searches !== null ? `${formatCount(row.searches)} search${row.searches === 1 ? "" : "es"}` : "",
+  ]
+    .filter(Boolean)
+    .join(" · ");
 }
 
 export function logDetailPage(view: LogDetailView) {
@@ -138,6 +154,7 @@ export function logDetailPage(view: LogDetailView) {
         <dt>Status</dt><dd><span class="state state-${row.status < 400 ? "ok" : "bad"}">${row.status}</span>${row.errorType ? ` ${row.errorType}` : ""}${row.errorMessage ? `: ${row.errorMessage}` : ""}</dd>
         <dt>Timing</dt><dd>${formatMs(row.latencyMs)} total · first byte ${formatMs(row.ttfbMs)} · gateway ${formatMs(row.overheadMs)}</dd>
         <dt>Tokens</dt><dd>${formatCount(row.inputTokens)} in (${formatCount(row.cachedInputTokens)} cached) · ${formatCount(row.outputTokens)} out (${formatCount(row.reasoningTokens)} reasoning)${row.estimated ? " · estimated" : ""}</dd>
+        ${unitsText(row) ? html`<dt>Billed by</dt><dd>${unitsText(row)}</dd>` : ""}
         <dt>Cost</dt><dd>${formatUsd(row.costUsd)}</dd>
       </dl>
       <h2>Attempts</h2>
