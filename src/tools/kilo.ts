@@ -1,5 +1,6 @@
 /**
- * Kilo Code CLI: `~/.config/kilo/kilo.jsonc` (JSONC, edited in place so its comments stay).
+ * Kilo Code CLI: `~/.config/kilo/kilo.jsonc`, or `kilo.json` when that is the one there (JSONC,
+ * edited in place so its comments stay).
  * Switchyard is `provider.switchyard` over Chat Completions (`@ai-sdk/openai-compatible`), and
  * the default model `switchyard/<model>`.
  */
@@ -33,7 +34,7 @@ export const kiloCode: ToolSetup = {
   name: "Kilo Code CLI",
   commands: ["kilo", "kilocode"],
   needsModel: true,
-  files: [{ path: ".config/kilo/kilo.jsonc", format: "jsonc" }],
+  files: [{ path: ".config/kilo/kilo.jsonc", alsoAt: [".config/kilo/kilo.json"], format: "jsonc" }],
   state([config = {}]) {
     const options = objectAt(objectAt(objectAt(config, "provider"), PROVIDER_ID), "options");
     const model = text(config.model);

@@ -3,6 +3,7 @@
  * contents (so the same code writes a file, removes our entries again, and renders the guide for
  * setting it up by hand), and the file work around them.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { KEY_PREFIX } from "../security/api-keys.ts";
 import { type ConfigFormat, isObject, type JsonObject, readConfig, writeConfig } from "./config-files.ts";
@@ -30,6 +31,8 @@ export interface ToolState {
 export interface ConfigFile {
   /** Below the home folder. */
   path: string;
+  /** Other names the tool reads the same file under; one that exists is used instead. */
+  alsoAt?: readonly string[];
   format: ConfigFormat;
 }
 
@@ -99,7 +102,10 @@ export function setOrPrune(parent: JsonObject, key: string, value: JsonObject): 
 }
 
 export function pathOf(home: string, file: ConfigFile): string {
-  return join(home, file.path);
+  const path = join(home, file.path);
+  if (!file.alsoAt || existsSync(path)) return path;
+  const other = file.alsoAt.map((name) => join(home, name)).find((candidate) => existsSync(candidate));
+  return other ?? path;
 }
 
 export function readContents(home: string, tool: ToolSetup): JsonObject[] {

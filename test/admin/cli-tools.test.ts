@@ -278,6 +278,19 @@ describe("the other tools", () => {
     expect(read(FILE)).toContain("// my theme");
   });
 
+  it("Kilo Code: an existing kilo.json is the file set up, not a new kilo.jsonc beside it", async () => {
+    rmSync(join(home, ".config/kilo"), { recursive: true, force: true });
+    put(".config/kilo/kilo.json", '{ "theme": "light" }\n');
+    await api("POST", "/api/cli-tools/kilo-settings", { model: "m" });
+    expect(existsSync(join(home, ".config/kilo/kilo.jsonc"))).toBe(false);
+    expect(parseJsonc(read(".config/kilo/kilo.json"))).toMatchObject({
+      theme: "light",
+      model: "switchyard/m",
+    });
+    await api("DELETE", "/api/cli-tools/kilo-settings");
+    expect(parseJsonc(read(".config/kilo/kilo.json"))).toEqual({ theme: "light" });
+  });
+
   it("Cline: provider and models beside its own state, the key in secrets.json (0600)", async () => {
     put(
       ".cline/data/globalState.json",
