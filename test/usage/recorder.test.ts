@@ -51,6 +51,17 @@ describe("the usage recorder", () => {
     expect(count(usage.context.store.sqlite, "usage_records")).toBe(5);
   });
 
+  it("writes a long queue from its timers a slice at a time, letting requests run between slices", async () => {
+    using usage = usageContext({ flushIntervalMs: 10 });
+    const batches: number[] = [];
+    usage.context.usage.subscribe((rows) => batches.push(rows.length));
+    for (let i = 0; i < 250; i++) usage.context.usage.record(outcome());
+    const deadline = Date.now() + 5_000;
+    while (count(usage.context.store.sqlite, "usage_records") < 250 && Date.now() < deadline)
+      await Bun.sleep(5);
+    expect(batches).toEqual([100, 100, 50]);
+  });
+
   it("records failed and aborted requests with every attempt in order", () => {
     using usage = usageContext();
     const { context } = usage;
