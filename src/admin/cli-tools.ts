@@ -11,7 +11,7 @@ import { DEFAULT_PORT } from "../config.ts";
 import type { AppContext } from "../context.ts";
 import { createApiKey, hashSecret } from "../security/api-keys.ts";
 import { deleteProfile, listProfiles, PROFILE_NAME, readProfile, writeProfile } from "../tools/codex.ts";
-import { type Connection, TOOLS, type ToolSetup, toolById, UnreadableConfig } from "../tools/index.ts";
+import { ConfigFileProblem, type Connection, TOOLS, type ToolSetup, toolById } from "../tools/index.ts";
 import { type FieldProblem, managementError } from "./errors.ts";
 
 const model = t.String({ minLength: 1, maxLength: 200 });
@@ -61,8 +61,9 @@ function originOf(baseUrl: string): string | FieldProblem {
 
 export function cliToolRoutes(context: AppContext) {
   const { tools, apiKeys } = context;
-  const unreadable = (error: unknown, status: (code: 409, body: unknown) => unknown) => {
-    if (error instanceof UnreadableConfig) return status(409, managementError(error.message));
+  /** A tool's file that cannot be read or written: 409 with the path and why; anything else is thrown on. */
+  const fileProblem = (error: unknown, status: (code: 409, body: unknown) => unknown) => {
+    if (error instanceof ConfigFileProblem) return status(409, managementError(error.message));
     throw error;
   };
 
@@ -105,7 +106,7 @@ export function cliToolRoutes(context: AppContext) {
         try {
           return await tools.status(tool);
         } catch (error) {
-          return unreadable(error, status);
+          return fileProblem(error, status);
         }
       })
       .post(
@@ -124,7 +125,7 @@ export function cliToolRoutes(context: AppContext) {
               ...(asked.createdKeyId ? { createdKeyId: asked.createdKeyId } : {}),
             };
           } catch (error) {
-            return unreadable(error, status);
+            return fileProblem(error, status);
           }
         },
         { body: applyBody },
@@ -134,7 +135,7 @@ export function cliToolRoutes(context: AppContext) {
           const backup = tools.reset(tool);
           return { ...(await tools.status(tool)), reset: backup !== undefined, backupId: backup?.id ?? null };
         } catch (error) {
-          return unreadable(error, status);
+          return fileProblem(error, status);
         }
       });
   }
@@ -147,7 +148,7 @@ export function cliToolRoutes(context: AppContext) {
         const { tool: id, name, runtime, files } = await tools.status(tool);
         return { tool: id, name, ...runtime, configPaths: files.map((file) => file.path) };
       } catch (error) {
-        return unreadable(error, status);
+        return fileProblem(error, status);
       }
     })
     .get(
@@ -178,7 +179,7 @@ export function cliToolRoutes(context: AppContext) {
       try {
         return { profiles: listProfiles(tools.home) };
       } catch (error) {
-        return unreadable(error, status);
+        return fileProblem(error, status);
       }
     })
     .post(
@@ -191,9 +192,13 @@ export function cliToolRoutes(context: AppContext) {
             400,
             managementError("Cannot create the profile", [{ field: "model", message: "required" }]),
           );
-        if (readProfile(tools.home, body.name))
-          return status(409, managementError(`Codex already has a profile '${body.name}'; PUT changes it`));
-        return status(201, { profile: writeProfile(tools.home, body.name, change(body)) });
+        try {
+          if (readProfile(tools.home, body.name))
+            return status(409, managementError(`Codex already has a profile '${body.name}'; PUT changes it`));
+          return status(201, { profile: writeProfile(tools.home, body.name, change(body)) });
+        } catch (error) {
+          return fileProblem(error, status);
+        }
       },
       { body: profileBody },
     )
@@ -207,7 +212,7 @@ export function cliToolRoutes(context: AppContext) {
             return status(404, managementError(`Codex has no profile '${body.name}'`));
           return { profile: writeProfile(tools.home, body.name, change(body)) };
         } catch (error) {
-          return unreadable(error, status);
+          return fileProblem(error, status);
         }
       },
       { body: profileBody },
@@ -221,8 +226,12 @@ export function cliToolRoutes(context: AppContext) {
             400,
             managementError("Which profile?", [{ field: "name", message: "give the profile's name" }]),
           );
-        if (!deleteProfile(tools.home, name))
-          return status(404, managementError(`Codex has no profile '${name}'`));
+        try {
+          if (!deleteProfile(tools.home, name))
+            return status(404, managementError(`Codex has no profile '${name}'`));
+        } catch (error) {
+          return fileProblem(error, status);
+        }
         return { ok: true, deleted: name };
       },
       {
@@ -250,8 +259,12 @@ export function cliToolRoutes(context: AppContext) {
                 { field: "backupId", message: "give the `id` of a backup from GET /api/cli-tools/backups" },
               ]),
             );
-          const previous = tools.backups.restore(backup);
-          return { ok: true, restored: backup, previous };
+          try {
+            const previous = tools.backups.restore(backup);
+            return { ok: true, restored: backup, previous };
+          } catch (error) {
+            return fileProblem(error, status);
+          }
         }
         const asked = body?.tool;
         const one = asked === undefined ? undefined : toolById(asked);

@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { writeAtomically } from "./config-files.ts";
+import { removeConfig, writeAtomically } from "./config-files.ts";
 
 export interface BackupFile {
   /** The file's own path. */
@@ -94,7 +94,7 @@ export class ToolBackups {
     );
     backup.files.forEach((file, index) => {
       const copy = copies[index];
-      if (copy === undefined) rmSync(file.path, { force: true });
+      if (copy === undefined) removeConfig(file.path);
       else writeAtomically(file.path, copy);
     });
     return before;

@@ -5,9 +5,9 @@
  * an `env_key` would need the user's shell. Profiles are Codex's own `<name>.config.toml` files
  * beside it, layered over config.toml by `codex --profile <name>`.
  */
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { type JsonObject, readConfig, writeConfig } from "./config-files.ts";
+import { type JsonObject, readConfig, removeConfig, writeConfig } from "./config-files.ts";
 import {
   type Connection,
   isSwitchyardKey,
@@ -130,6 +130,6 @@ export function writeProfile(
 export function deleteProfile(home: string, name: string): boolean {
   const path = codexProfilePath(home, name);
   if (!existsSync(path)) return false;
-  rmSync(path);
+  removeConfig(path);
   return true;
 }

@@ -5,7 +5,16 @@
  * Writes go to a temporary file renamed into place, keeping the file's mode, or 0600 for a new
  * one (these files hold API keys).
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import JSON5 from "json5";
 import { applyEdits, modify, type ParseError, parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
@@ -13,16 +22,31 @@ import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 
 export type JsonObject = Record<string, unknown>;
 
-/** A config file that exists but does not parse: the tool's own file is left alone. */
-export class UnreadableConfig extends Error {
+/** A tool's config file that cannot be read or written as it is; nothing of it was changed. */
+export class ConfigFileProblem extends Error {
+  override name = "ConfigFileProblem";
+}
+
+/** A config file that exists but does not parse (or cannot be opened): the tool's own file is left alone. */
+export class UnreadableConfig extends ConfigFileProblem {
   override name = "UnreadableConfig";
 
-  constructor(
-    readonly path: string,
-    detail: string,
-  ) {
+  constructor(path: string, detail: string) {
     super(`${path} could not be read (${detail}); fix or move it, then try again`);
   }
+}
+
+/** A config file (or its folder) the server may not write. */
+export class UnwritableConfig extends ConfigFileProblem {
+  override name = "UnwritableConfig";
+
+  constructor(path: string, detail: string) {
+    super(`${path} could not be written (${detail}); check who owns it and its folder`);
+  }
+}
+
+function reason(error: unknown): string {
+  return (error as NodeJS.ErrnoException)?.code ?? (error instanceof Error ? error.message : String(error));
 }
 
 export type ConfigFormat = "json" | "jsonc" | "json5" | "toml";
@@ -33,7 +57,12 @@ export function isObject(value: unknown): value is JsonObject {
 
 /** The file's object, or an empty one when there is no file (an empty file counts as none). */
 export function readConfig(path: string, format: ConfigFormat): JsonObject {
-  const text = existsSync(path) ? readFileSync(path, "utf8") : "";
+  let text = "";
+  try {
+    if (existsSync(path)) text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UnreadableConfig(path, reason(error));
+  }
   if (text.trim() === "") return {};
   let value: unknown;
   try {
@@ -109,10 +138,28 @@ function jsoncEdits(old: JsonObject, next: JsonObject): Array<{ at: string[]; va
 
 /** Writes through a temporary file renamed into place; keeps the old file's mode, else 0600. */
 export function writeAtomically(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const mode = existsSync(path) ? statSync(path).mode & 0o777 : 0o600;
   const temporary = `${path}.switchyard-${process.pid}.tmp`;
-  writeFileSync(temporary, text, { mode });
-  chmodSync(temporary, mode);
-  renameSync(temporary, path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const mode = existsSync(path) ? statSync(path).mode & 0o777 : 0o600;
+    writeFileSync(temporary, text, { mode });
+    chmodSync(temporary, mode);
+    renameSync(temporary, path);
+  } catch (error) {
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // There was no temporary file to leave behind (its folder could not be made).
+    }
+    throw new UnwritableConfig(path, reason(error));
+  }
+}
+
+/** Removes a config file (restoring a backup taken before it existed). */
+export function removeConfig(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch (error) {
+    throw new UnwritableConfig(path, reason(error));
+  }
 }

@@ -26,7 +26,7 @@ import {
 } from "./tool.ts";
 
 export type { Backup } from "./backups.ts";
-export { UnreadableConfig } from "./config-files.ts";
+export { ConfigFileProblem, UnreadableConfig } from "./config-files.ts";
 export type { Connection, ToolSetup } from "./tool.ts";
 
 export const TOOLS: readonly ToolSetup[] = [claudeCode, codexCli, factoryDroid, kiloCode, clineCli, openClaw];

@@ -404,6 +404,24 @@ describe("runtime, guides and backups", () => {
   });
 });
 
+describe("files that cannot be read or written", () => {
+  it("answers 409 naming the path, when the config is a folder or its folder is a file", async () => {
+    rmSync(join(home, ".openclaw"), { recursive: true, force: true });
+    mkdirSync(join(home, ".openclaw/openclaw.json"), { recursive: true });
+    const unreadable = await api("POST", "/api/cli-tools/openclaw-settings", { model: "m" });
+    expect(unreadable.status).toBe(409);
+    expect(unreadable.body.error.message).toContain("openclaw.json could not be read");
+    rmSync(join(home, ".openclaw"), { recursive: true });
+
+    rmSync(join(home, ".factory"), { recursive: true, force: true });
+    writeFileSync(join(home, ".factory"), "a file where a folder should be");
+    const unwritable = await api("POST", "/api/cli-tools/droid-settings", { model: "m" });
+    expect(unwritable.status).toBe(409);
+    expect(unwritable.body.error.message).toContain(".factory/settings.json could not be written");
+    rmSync(join(home, ".factory"));
+  });
+});
+
 describe("bodies that are not JSON objects", () => {
   it("are refused before anything is set up (not read as an empty object)", async () => {
     for (const [path, body] of [
