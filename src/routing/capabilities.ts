@@ -34,7 +34,7 @@ const CONTINUES_ASSISTANT: Record<Dialect, boolean> = {
   ollama: true,
 };
 
-export function continuesAssistant(target: Target): boolean {
+function continuesAssistant(target: Target): boolean {
   return (
     CONTINUES_ASSISTANT[target.endpoint.dialect] ||
     providerSpec(target.endpoint.providerId)?.prefillField !== undefined

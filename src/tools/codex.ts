@@ -75,7 +75,7 @@ const PROFILE_SUFFIX = ".config.toml";
 /** Codex's own file names: `config.toml` itself is not a profile. */
 export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
-export function codexProfilePath(home: string, name: string): string {
+function codexProfilePath(home: string, name: string): string {
   return join(home, CODEX_DIR, `${name}${PROFILE_SUFFIX}`);
 }
 

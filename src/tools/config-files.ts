@@ -37,7 +37,7 @@ export class UnreadableConfig extends ConfigFileProblem {
 }
 
 /** A config file (or its folder) the server may not write. */
-export class UnwritableConfig extends ConfigFileProblem {
+class UnwritableConfig extends ConfigFileProblem {
   override name = "UnwritableConfig";
 
   constructor(path: string, detail: string) {
